@@ -1,0 +1,155 @@
+"""What extraction remembers between runs, so that a re-run of unchanged data costs almost nothing.
+
+A SQLite file in the state folder (safe across threads and processes of one machine):
+
+- http_cache: per request identity, the last ETag with the records and next-page link it produced, so a
+  304 answer can be replayed as a full page without spending the data again;
+- profiles: each account's last profile record and when it was fetched (re-fetched after an age);
+- listing_items / listing_state: the fork and stargazer ids already known per repository, and when each
+  listing was last done in full (incremental listings stop at the first known item);
+- kv: small facts such as the account a token belongs to.
+
+Only reduced records are stored here, never tokens or email addresses.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS http_cache (
+  key TEXT PRIMARY KEY, etag TEXT, next TEXT, records TEXT NOT NULL, fetched_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (
+  platform TEXT NOT NULL, account_id INTEGER NOT NULL, fetched_at TEXT NOT NULL, record TEXT NOT NULL,
+  PRIMARY KEY (platform, account_id));
+CREATE TABLE IF NOT EXISTS listing_items (
+  platform TEXT NOT NULL, repo TEXT NOT NULL, listing TEXT NOT NULL, item_id INTEGER NOT NULL,
+  PRIMARY KEY (platform, repo, listing, item_id));
+CREATE TABLE IF NOT EXISTS listing_state (
+  platform TEXT NOT NULL, repo TEXT NOT NULL, listing TEXT NOT NULL, last_full_at TEXT NOT NULL,
+  PRIMARY KEY (platform, repo, listing));
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    etag: str | None
+    next: str | None
+    records: list[dict[str, Any]]
+    fetched_at: datetime
+
+
+class Cache:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    # -- HTTP pages --------------------------------------------------------------------------
+    def page(self, key: str) -> CachedPage | None:
+        row = self._conn().execute("SELECT etag, next, records, fetched_at FROM http_cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return CachedPage(row[0], row[1], json.loads(row[2]), datetime.fromisoformat(row[3]))
+
+    def put_page(self, key: str, etag: str | None, next_: str | None, records: list[dict[str, Any]], fetched_at: datetime) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)",
+            (key, etag, next_, _json(records), fetched_at.isoformat()),
+        )
+
+    # -- profiles ----------------------------------------------------------------------------
+    def profiles(self, platform: str, account_ids: Iterable[int]) -> dict[int, tuple[datetime, dict[str, Any]]]:
+        ids = list(account_ids)
+        out: dict[int, tuple[datetime, dict[str, Any]]] = {}
+        conn = self._conn()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for account_id, fetched_at, record in conn.execute(
+                f"SELECT account_id, fetched_at, record FROM profiles WHERE platform = ? AND account_id IN ({marks})",
+                (platform, *chunk),
+            ):
+                out[account_id] = (datetime.fromisoformat(fetched_at), json.loads(record))
+        return out
+
+    def put_profiles(self, platform: str, records: list[dict[str, Any]], fetched_at: datetime) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?)",
+            [(platform, r["account_id"], fetched_at.isoformat(), _json(r)) for r in records],
+        )
+        conn.execute("COMMIT")
+
+    # -- listings ----------------------------------------------------------------------------
+    def known_items(self, platform: str, repo: str, listing: str) -> set[int]:
+        rows = self._conn().execute(
+            "SELECT item_id FROM listing_items WHERE platform = ? AND repo = ? AND listing = ?", (platform, repo, listing)
+        )
+        return {row[0] for row in rows}
+
+    def add_items(self, platform: str, repo: str, listing: str, item_ids: Iterable[int], *, replace: bool = False) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        if replace:
+            conn.execute("DELETE FROM listing_items WHERE platform = ? AND repo = ? AND listing = ?", (platform, repo, listing))
+        conn.executemany(
+            "INSERT OR IGNORE INTO listing_items VALUES (?, ?, ?, ?)",
+            [(platform, repo, listing, int(i)) for i in item_ids],
+        )
+        conn.execute("COMMIT")
+
+    def last_full_listing(self, platform: str, repo: str, listing: str) -> datetime | None:
+        row = self._conn().execute(
+            "SELECT last_full_at FROM listing_state WHERE platform = ? AND repo = ? AND listing = ?", (platform, repo, listing)
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def mark_full_listing(self, platform: str, repo: str, listing: str, at: datetime) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO listing_state VALUES (?, ?, ?, ?)", (platform, repo, listing, at.isoformat()))
+
+    # -- small facts -------------------------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set(self, key: str, value: str) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, value))
+
+    # -- forgetting a person -----------------------------------------------------------------
+    def forget_account(self, platform: str, account_id: int) -> None:
+        """Drop an account's profile and listing entries (the http cache is dropped wholesale by `forget`)."""
+        conn = self._conn()
+        conn.execute("DELETE FROM profiles WHERE platform = ? AND account_id = ?", (platform, account_id))
+        conn.execute("DELETE FROM listing_items WHERE platform = ? AND item_id = ? AND listing = 'stargazers'", (platform, account_id))
+
+    def clear_http_cache(self) -> None:
+        self._conn().execute("DELETE FROM http_cache")
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)

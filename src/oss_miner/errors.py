@@ -1,0 +1,18 @@
+"""Errors that reach the user as one line, never as a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can fix: bad configuration, bad arguments, a missing token.
+
+    The message is one line that names what is wrong and how to fix it. The CLI prints it
+    and exits with code 2.
+    """
+
+
+class RunFailed(Exception):
+    """A run could not finish (unreachable host, every token rejected...).
+
+    The CLI prints the message and exits with code 1; stored data is left as it was.
+    """
