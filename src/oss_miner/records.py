@@ -168,6 +168,7 @@ ENTITIES: dict[str, Entity] = {
             _c("email_domain", "VARCHAR", "author email domain (GitHub noreply addresses: users.noreply.github.com)"),
             _c("author_key", "VARCHAR", "keyed hash of the author email; the address is never stored"),
             _c("name_key", "VARCHAR", "keyed hash of the normalised author name"),
+            _c("noreply_account_id", "BIGINT", "GitHub account id encoded in an ID+login@users.noreply.github.com author address, if any"),
             _c("on_default_branch", "BOOLEAN", "reachable from the default branch"),
             _c("is_bot", "BOOLEAN", "author is a bot ([bot] suffix, CI accounts, configured patterns)"),
             _c("source", "VARCHAR", "git (clone) or api (commits API fallback)"),
