@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Protocol
 
 from oss_miner.cache import Cache, CachedPage
@@ -106,6 +107,7 @@ class ExtractContext:
     cache: Cache
     hasher: Hasher
     redactor: Redactor
+    state_dir: Path  # run state of this database: clones/ lives here
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     latency_hint_ms: int = 0
 

@@ -1,0 +1,1 @@
+"""One module per platform; everything downstream sees only pages of `records.py` records."""
