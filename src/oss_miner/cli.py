@@ -1,0 +1,322 @@
+"""The `oss-miner` command. Exit codes: 0 success, 2 bad usage or input, 1 failed run.
+
+Errors reach the user as one line (`error: ...`), never as a traceback; OSS_MINER_DEBUG=1 shows the
+traceback for a bug report (secrets are still redacted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from oss_miner.errors import RunFailed, UserError
+from oss_miner.privacy import REDACTOR
+from oss_miner.runstate import DEFAULT_DB
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  help="Mine the open-source ecosystems of China's AI frameworks on GitHub, Gitee and GitLab.")
+sandbox_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                          help="The offline forge sandbox: a local GitHub, Gitee and GitLab over synthetic data.")
+app.add_typer(sandbox_app, name="sandbox")
+
+DbOption = Annotated[Path, typer.Option("--db", help="The published (read-only) DuckDB snapshot.")]
+EXAMPLE_QUERIES = [
+    "select framework, primary_platform, github_dependence_index from mart_platform_dependence order by 3 desc",
+    "select framework, country_iso2, people, people_share from mart_contributor_geography where platform = 'all' order by framework, people desc",
+    "select framework, vendor_author_share, vendor_commit_share from mart_vendor_share",
+]
+
+
+# -- run -----------------------------------------------------------------------------------------
+
+@app.command()
+def run(
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Start the offline sandbox and mine it instead of the real forges.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML (default: config/oss-miner.toml here, else the packaged one).")] = None,
+    db: DbOption = DEFAULT_DB,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write CSV exports and the report here after the run.")] = None,
+    platform: Annotated[Optional[list[str]], typer.Option("--platform", help="Only this platform (repeatable): github, gitee, gitlab.")] = None,
+    framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
+    repo: Annotated[Optional[list[str]], typer.Option("--repo", help="Mine just this repository (repeatable): github:OWNER/NAME, gitee:..., gitlab:..., git:URL_OR_PATH.")] = None,
+    state: Annotated[Optional[Path], typer.Option("--state", help="Run state folder (default: beside --db).")] = None,
+    landing: Annotated[Optional[str], typer.Option("--landing", help="Landing area: a folder or an fsspec URL such as s3://bucket/landing.")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a run already using this database instead of refusing.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    sandbox_seed: Annotated[int, typer.Option("--sandbox-seed", hidden=True)] = 7,
+    sandbox_scale: Annotated[float, typer.Option("--sandbox-scale", hidden=True)] = 1.0,
+) -> None:
+    """Run the `mine` flow: extract, land, load, build the models, publish, export."""
+    from oss_miner import pipeline, runstate
+
+    spec = pipeline.RunSpec(db=str(db), state=str(state) if state else None, landing=landing,
+                            config=str(config) if config else None, sandbox=sandbox,
+                            platforms=tuple(platform or ()), frameworks=tuple(framework or ()), repos=tuple(repo or ()))
+    pipeline.plan(spec)  # bad configuration, names or --repo values fail here, in one line
+    if not wait:
+        with runstate.exclusive_run(spec.paths):  # refuse now rather than inside the flow
+            pass
+    _quiet_prefect(quiet or as_json)
+    with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale):
+        from flows.mine import mine
+
+        result = mine(config=str(config) if config else None, platforms=platform, frameworks=framework,
+                      db=str(db), out=str(out) if out else None, state=str(state) if state else None,
+                      landing=landing, repos=repo, sandbox=sandbox, wait_for_lock=wait)
+    if as_json:
+        typer.echo(json.dumps(result, default=str))
+    elif not quiet:
+        _print_run_summary(result, db, out)
+
+
+@contextmanager
+def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: float) -> Iterator[None]:
+    """With --sandbox: start the sandbox and point the endpoints (and dummy tokens) at it."""
+    if not enabled:
+        yield
+        return
+    from oss_miner.sandbox.server import SandboxOptions, SandboxServer
+
+    options = SandboxOptions(seed=seed, scale=scale, catalogue_path=str(config) if config else None)
+    with SandboxServer(options) as server:
+        env = {
+            "OSS_MINER_GITHUB_URL": server.urls["github"],
+            "OSS_MINER_GITHUB_GRAPHQL_URL": server.urls["github_graphql"],
+            "OSS_MINER_GITEE_URL": server.urls["gitee"],
+            "OSS_MINER_GITLAB_URL": server.urls["gitlab"],
+            "GITHUB_TOKEN": "sandbox-github-1,sandbox-github-2,sandbox-github-3",
+            "GITEE_TOKEN": "sandbox-gitee",
+            "GITLAB_TOKEN": "sandbox-gitlab",
+        }
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _quiet_prefect(quiet: bool) -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if quiet else "INFO")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "true")
+
+
+def _print_run_summary(result: dict, db: Path, out: Optional[Path]) -> None:
+    typer.echo("")
+    typer.echo(f"run {result['run_id']} finished")
+    for platform, stats in sorted(result.get("requests", {}).items()):
+        typer.echo(f"  {platform:7} {stats.get('requests', 0):6} requests "
+                   f"({stats.get('rate_limited_requests', 0)} rate-limited, {stats.get('not_modified', 0)} answered 304)")
+    typer.echo(f"database: {db.resolve()}")
+    if out:
+        typer.echo(f"reports:  {out.resolve()} (open {out.resolve() / 'report.html'})")
+    typer.echo("try:")
+    for query in EXAMPLE_QUERIES:
+        typer.echo(f'  oss-miner sql --db {db} "{query}"')
+
+
+# -- serve, status, sql --------------------------------------------------------------------------
+
+@app.command()
+def serve(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML; its [schedule] cron sets the schedule.")] = None,
+    db: DbOption = DEFAULT_DB,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where each scheduled run writes its exports.")] = Path("reports"),
+    cron: Annotated[Optional[str], typer.Option("--cron", help="Override the catalogue's cron expression (UTC).")] = None,
+) -> None:
+    """Serve the `mine` deployment on its cron schedule (start `prefect server start` first for the UI)."""
+    from oss_miner.config import load_config
+
+    catalogue = load_config(config)
+    from flows.mine import mine
+
+    mine.serve(name="oss-miner-scheduled", cron=cron or catalogue.schedule.cron,
+               parameters={"config": catalogue.source, "db": str(db), "out": str(out) if out else None})
+
+
+@app.command()
+def status(db: DbOption = DEFAULT_DB, limit: Annotated[int, typer.Option(help="How many runs to show.")] = 10) -> None:
+    """Recent runs from the ledger: when, what, requests, outcome."""
+    from oss_miner import queries
+
+    typer.echo(queries.render(queries.recent_runs(db, limit)))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A SQL query; the database is opened read-only.")],
+    db: DbOption = DEFAULT_DB,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """Run a read-only SQL query against the published database."""
+    from oss_miner import queries
+
+    frame = queries.read_only_query(db, query)
+    typer.echo(frame.to_csv(index=False) if csv else queries.render(frame), nl=not csv)
+
+
+# -- export, report, geocode, forget -------------------------------------------------------------
+
+@app.command()
+def export(
+    db: DbOption = DEFAULT_DB,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("exports"),
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    identify: Annotated[bool, typer.Option("--identify", help="Include logins (only with a legal basis); pseudonymised by default.")] = False,
+    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default from config: 5).")] = None,
+) -> None:
+    """Write one file per mart plus a data dictionary (README.csv)."""
+    from oss_miner import export as exporter
+
+    if fmt not in ("csv", "parquet"):
+        raise UserError(f"--format {fmt!r}: choose csv or parquet")
+    files = exporter.export(db, out, fmt=fmt, identify=identify, min_cell=min_cell)
+    typer.echo(f"wrote {len(files)} files to {out}")
+
+
+@app.command()
+def report(db: DbOption = DEFAULT_DB, out: Annotated[Path, typer.Option("--out", help="Folder for the charts and report.html.")] = Path("reports")) -> None:
+    """Write PNG charts of the three questions and one self-contained HTML page."""
+    from oss_miner import report as reporter
+
+    files = reporter.report(db, out)
+    typer.echo(f"wrote {len(files)} files to {out}; open {out / 'report.html'}")
+
+
+@app.command()
+def geocode(
+    input_csv: Annotated[Path, typer.Argument(metavar="IN.csv", help="CSV with a free-text location column.")],
+    column: Annotated[str, typer.Option("--column", help="Name of the location column.")] = "location",
+    out: Annotated[Path, typer.Option("--out", help="Output CSV: the input columns plus country_iso2, region, city, confidence, method.")] = Path("geocoded.csv"),
+) -> None:
+    """Geocode free-text locations offline."""
+    from oss_miner.geo import geocode_csv
+
+    rows = geocode_csv(input_csv, column, out)
+    typer.echo(f"wrote {rows} rows to {out}")
+
+
+@app.command()
+def forget(
+    who: Annotated[str, typer.Argument(metavar="PLATFORM:LOGIN", help="The account to remove, e.g. github:octocat.")],
+    db: DbOption = DEFAULT_DB,
+    state: Annotated[Optional[Path], typer.Option("--state", help="Run state folder (default: beside --db).")] = None,
+) -> None:
+    """Remove a person (and identities linked to them) from every table, landed file and snapshot."""
+    from oss_miner import forget as forgetting
+
+    removed = forgetting.forget(who, db, state)
+    typer.echo(f"removed {removed['accounts']} account(s) and {removed['rows']} row(s); snapshot republished")
+
+
+# -- sandbox -------------------------------------------------------------------------------------
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
+    scale: Annotated[float, typer.Option(help="Size of the world (1: a few thousand people).")] = 1.0,
+    token: Annotated[Optional[list[str]], typer.Option("--token", metavar="ACCOUNT=TOKEN", help="Accept only these tokens (repeatable); several tokens may share an account.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue the world mirrors (default: the sandbox catalogue).")] = None,
+    rate_limit: Annotated[Optional[int], typer.Option("--rate-limit", help="Requests per account per window.")] = None,
+    rate_window_s: Annotated[float, typer.Option("--rate-window-s", help="Rate-limit window in seconds.")] = 60.0,
+    secondary_limit: Annotated[Optional[int], typer.Option("--secondary-limit", help="Max requests in flight per GitHub account.")] = None,
+    fault_rate: Annotated[float, typer.Option("--fault-rate", help="Fraction of requests that fail.")] = 0.0,
+    fault_kinds: Annotated[str, typer.Option("--fault-kinds", help="Comma-separated: 5xx,timeout,reset,truncated,ratelimit.")] = "5xx,timeout,reset,truncated,ratelimit",
+    timeout_delay_s: Annotated[float, typer.Option("--timeout-delay-s", help="How long a timeout fault stalls.")] = 5.0,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="Delay every response.")] = 0,
+) -> None:
+    """Start the sandbox in the foreground; prints one JSON line with its URLs."""
+    from oss_miner.sandbox.server import SandboxOptions, serve as serve_sandbox
+
+    tokens: dict[str, str] = {}
+    for item in token or []:
+        account, sep, secret = item.partition("=")
+        if not sep or not account or not secret:
+            raise UserError(f"--token {item.split('=')[0]}=...: use ACCOUNT=TOKEN")
+        tokens[secret] = account
+    kinds = tuple(k.strip() for k in fault_kinds.split(",") if k.strip())
+    options = SandboxOptions(seed=seed, scale=scale, tokens=tokens, rate_limit=rate_limit, rate_window_s=rate_window_s,
+                             secondary_limit=secondary_limit, fault_rate=fault_rate, fault_kinds=kinds,
+                             timeout_delay_s=timeout_delay_s, latency_ms=latency_ms,
+                             catalogue_path=str(config) if config else None)
+    serve_sandbox(options, host=host, port=port)
+
+
+@sandbox_app.command("truth")
+def sandbox_truth(
+    out: Annotated[Path, typer.Option("--out", help="Folder for accounts.csv, repositories.csv, frameworks.csv, summary.json.")],
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
+    scale: Annotated[float, typer.Option(help="Size of the world.")] = 1.0,
+    advance: Annotated[Optional[list[float]], typer.Option("--advance", help="Apply advance(fraction) first (repeatable, in order).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue the world mirrors (default: the sandbox catalogue).")] = None,
+) -> None:
+    """Write what a perfect pipeline would conclude about the sandbox world."""
+    from oss_miner.config import load_config
+    from oss_miner.sandbox.truth import truth_command
+
+    truth_command(seed, scale, out, list(advance or []), load_config(config, sandbox=True))
+    typer.echo(f"wrote the truth to {out}")
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+def _click_exit_code(exc: BaseException) -> int | None:
+    """Exit code for click's (or Typer's vendored click's) control-flow exceptions, printing their message."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Exit" in names:
+        return getattr(exc, "exit_code", 0)
+    if "Abort" in names:
+        typer.echo("aborted", err=True)
+        return 1
+    if "ClickException" in names:
+        hint = ""
+        if "UsageError" in names and getattr(exc, "ctx", None) is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        return exc.exit_code
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: one-line errors, the documented exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        typer.echo(f"error: {REDACTOR(exc)}", err=True)
+        return 2
+    except RunFailed as exc:
+        typer.echo(f"error: run failed: {REDACTOR(exc)}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        typer.echo("interrupted; landed pages are kept and the next run resumes from them", err=True)
+        return 130
+    except Exception as exc:
+        code = _click_exit_code(exc)
+        if code is not None:
+            return code
+        if os.environ.get("OSS_MINER_DEBUG"):  # a bug: still no secret in what is printed
+            import traceback
+
+            typer.echo(REDACTOR(traceback.format_exc()), err=True)
+        first_line = (str(exc).splitlines() or [""])[0]
+        typer.echo(f"error: {type(exc).__name__}: {REDACTOR(first_line)[:300]} (set OSS_MINER_DEBUG=1 for details)", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

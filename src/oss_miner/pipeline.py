@@ -1,0 +1,317 @@
+"""The stages of a run as plain functions: plan, extract, land, load, models, export, publish.
+
+`flows/mine.py` wraps each in a Prefect task; nothing here knows about Prefect. Every function takes a
+small, picklable `RunSpec`, so tasks can run in threads or on Dask workers of other machines: each
+process builds its own context (catalogue, credentials, landing area, cache, sources) from the spec.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from oss_miner.cache import Cache
+from oss_miner.config import PLATFORMS, Catalogue, Credentials, Framework, RepoRef, load_config
+from oss_miner.errors import UserError
+from oss_miner.landing import Landing
+from oss_miner.privacy import Hasher, install_redaction, load_hash_key
+from oss_miner.runstate import StatePaths
+from oss_miner.sources.base import ExtractContext, referenced_accounts
+
+log = logging.getLogger("oss_miner.pipeline")
+
+AD_HOC = "(ad hoc)"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a run was asked to do; picklable, hashable, and the same in every worker."""
+
+    db: str = "data/oss_miner.duckdb"
+    state: str | None = None
+    landing: str | None = None  # local folder or fsspec URL; default <state>/landing
+    config: str | None = None
+    sandbox: bool = False  # chooses the sandbox catalogue when no config is given
+    platforms: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+    repos: tuple[str, ...] = ()  # PLATFORM:PATH, instead of the catalogue
+    out: str | None = None
+    run_id: str = ""
+
+    @property
+    def paths(self) -> StatePaths:
+        return StatePaths.for_db(self.db, self.state, self.landing)
+
+    def parameters(self) -> dict[str, Any]:
+        """What identifies the request (a resumed run must have been asked the same)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("run_id", "out")}
+
+
+@dataclass(frozen=True)
+class RepoTask:
+    framework: str
+    platform: str  # github | gitee | gitlab | git
+    path: str  # OWNER/NAME, GitLab project path, or a git URL/path
+    role: str = "primary"
+
+
+@dataclass
+class Plan:
+    repos: list[RepoTask] = field(default_factory=list)
+    orgs: list[tuple[str, str]] = field(default_factory=list)  # (platform, org)
+    dependents: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (framework, packages)
+    platforms: list[str] = field(default_factory=list)  # forges whose accounts are to be fetched
+
+
+# -- per-process context -------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    spec: RunSpec
+    catalogue: Catalogue
+    extract: ExtractContext
+    sources: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def source(self, platform: str) -> Any:
+        with self.lock:
+            if platform not in self.sources:
+                self.sources[platform] = _make_source(platform, self.extract)
+            return self.sources[platform]
+
+
+def _make_source(platform: str, ctx: ExtractContext) -> Any:
+    if platform == "github":
+        from oss_miner.sources.github import GitHubSource
+        return GitHubSource(ctx)
+    if platform == "gitee":
+        from oss_miner.sources.gitee import GiteeSource
+        return GiteeSource(ctx)
+    if platform == "gitlab":
+        from oss_miner.sources.gitlab import GitLabSource
+        return GitLabSource(ctx)
+    if platform == "git":
+        from oss_miner.sources.git import GitSource
+        return GitSource(ctx)
+    raise UserError(f"unknown platform {platform!r}; choose from {', '.join(PLATFORMS)} or git")
+
+
+def load_catalogue(spec: RunSpec) -> Catalogue:
+    catalogue = load_config(spec.config, sandbox=spec.sandbox)
+    return catalogue.select(list(spec.frameworks) or None, list(spec.platforms) or None)
+
+
+@functools.lru_cache(maxsize=4)
+def context(spec: RunSpec) -> Context:
+    if not spec.run_id:
+        raise ValueError("the spec has no run id yet; call prepare() first")
+    paths = spec.paths
+    catalogue = load_catalogue(spec)
+    credentials = Credentials.from_env()
+    redactor = install_redaction(credentials.all_secrets())
+    extract = ExtractContext(
+        catalogue=catalogue,
+        credentials=credentials,
+        landing=Landing(paths.landing_root, spec.run_id),
+        cache=Cache(paths.cache),
+        hasher=Hasher(load_hash_key(paths.state)),
+        redactor=redactor,
+        state_dir=paths.state,
+    )
+    return Context(spec, catalogue, extract)
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+def parse_repo_argument(value: str) -> tuple[str, str]:
+    platform, sep, path = value.partition(":")
+    if not sep or not path or platform not in (*PLATFORMS, "git"):
+        raise UserError(
+            f"--repo {value!r}: use github:OWNER/NAME, gitee:OWNER/NAME, gitlab:GROUP/PROJECT or git:URL_OR_PATH"
+        )
+    if platform != "git":
+        RepoRef(platform=platform, path=path)  # validates the shape
+    return platform, path
+
+
+def plan(spec: RunSpec) -> Plan:
+    catalogue = load_catalogue(spec)
+    if spec.repos:
+        return _plan_ad_hoc(spec, catalogue)
+    result = Plan()
+    for name, fw in catalogue.frameworks.items():
+        result.repos += [RepoTask(name, r.platform, r.path, r.role) for r in fw.repos]
+        result.orgs += [(o.platform, o.name) for o in fw.orgs]
+        if fw.pypi and "github" in catalogue.platforms and (not spec.platforms or "github" in spec.platforms):
+            result.dependents.append((name, tuple(fw.pypi)))
+    result.orgs = sorted(set(result.orgs))
+    result.platforms = sorted({t.platform for t in result.repos} | {p for p, _ in result.orgs})
+    return result
+
+
+def _plan_ad_hoc(spec: RunSpec, catalogue: Catalogue) -> Plan:
+    known = {(r.platform, r.path.lower()): (name, r.role) for name, r in catalogue.tracked_repos()}
+    result = Plan()
+    for value in spec.repos:
+        platform, path = parse_repo_argument(value)
+        framework, role = known.get((platform, path.lower()), (AD_HOC, "primary"))
+        result.repos.append(RepoTask(framework, platform, path, role))
+    result.platforms = sorted({t.platform for t in result.repos} - {"git"})
+    return result
+
+
+def adhoc_frameworks(spec: RunSpec) -> dict[str, Framework]:
+    """Frameworks the loader should know about for --repo runs outside the catalogue."""
+    if not spec.repos:
+        return {}
+    repos = [RepoRef(platform=t.platform, path=t.path) for t in plan(spec).repos
+             if t.framework == AD_HOC and t.platform != "git"]
+    if not repos:
+        return {}
+    return {AD_HOC: Framework(name=AD_HOC, vendor="", repos=repos)}
+
+
+# -- extract -------------------------------------------------------------------------------------
+
+def _drain(pages: Any) -> list[Any]:
+    return list(pages or [])
+
+
+def extract_repository(spec: RunSpec, task: RepoTask) -> dict[str, Any]:
+    """Everything about one tracked repository on one forge, then its git history."""
+    ctx = context(spec)
+    if task.platform == "git":
+        _drain(ctx.source("git").fetch_commits("git", task.path, task.path, None))
+        return _flush_stats(ctx, "git")
+    source = ctx.source(task.platform)
+    repo = RepoRef(platform=task.platform, path=task.path, role=task.role)
+    metadata = [r for page in _drain(source.fetch_repository(task.framework, repo)) for r in page.records
+                if page.entity == "repositories"]
+    if not metadata:  # not found: the finding is landed, nothing else to fetch
+        return _flush_stats(ctx, task.platform)
+    for fetch in (source.fetch_contributors, source.fetch_releases, source.fetch_activity,
+                  source.fetch_forks, source.fetch_stargazers):
+        _drain(fetch(repo))
+    _extract_history(ctx, source, repo, metadata[0])
+    return _flush_stats(ctx, task.platform)
+
+
+def _extract_history(ctx: Context, source: Any, repo: RepoRef, metadata: dict[str, Any]) -> None:
+    clone_url = metadata.get("clone_url")
+    if not clone_url:
+        return
+    git = ctx.source("git")
+    pages = _drain(git.fetch_commits(repo.platform, repo.path, clone_url, metadata.get("default_branch")))
+    cloned = not any(p.entity == "findings" and any(r.get("kind") == "clone_failed" for r in p.records) for p in pages)
+    if not cloned and hasattr(source, "fetch_commits"):
+        log.info("%s %s: cloning failed, falling back to the commits API", repo.platform, repo.path)
+        _drain(source.fetch_commits(repo))
+    _flush_stats(ctx, "git")
+
+
+def extract_org(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
+    ctx = context(spec)
+    _drain(ctx.source(platform).fetch_org_repos(org))
+    return _flush_stats(ctx, platform)
+
+
+def extract_dependents(spec: RunSpec, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
+    ctx = context(spec)
+    _drain(ctx.source("github").fetch_dependents(framework, list(packages)))
+    return _flush_stats(ctx, "github")
+
+
+def extract_accounts(spec: RunSpec, platform: str) -> dict[str, Any]:
+    """Profiles of every account this run's pages refer to on one platform."""
+    ctx = context(spec)
+    ids = referenced_accounts(ctx.extract.landing, platform)
+    _drain(ctx.source(platform).fetch_accounts(ids))
+    return _flush_stats(ctx, platform)
+
+
+def _flush_stats(ctx: Context, platform: str) -> dict[str, Any]:
+    """Write this process's cumulative request stats of a platform to the landing area."""
+    stats = ctx.source(platform).stats.as_dict()
+    ctx.extract.landing.write_json(f"_stats/{platform}-{os.getpid()}.json", stats)
+    return stats
+
+
+# -- land, load, models --------------------------------------------------------------------------
+
+def seal(spec: RunSpec) -> dict[str, Any]:
+    """Close the landing area of the run: count what landed; from here on the run can be loaded."""
+    landing = Landing(spec.paths.landing_root, spec.run_id)
+    pages = list(landing.pages())
+    summary: dict[str, Any] = {"pages": len(pages), "records": sum(p["records"] for p in pages), "by_entity": {}}
+    for page in pages:
+        summary["by_entity"][page["entity"]] = summary["by_entity"].get(page["entity"], 0) + page["records"]
+    summary["requests"] = _merge_stats(landing.stats())
+    summary["sealed_at"] = datetime.now(timezone.utc).isoformat()
+    landing.seal(summary)
+    return summary
+
+
+def _merge_stats(stats: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for item in stats:
+        into = merged.setdefault(item["platform"], {})
+        for key, value in item.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                into[key] = round(into.get(key, 0) + value, 3)
+    return merged
+
+
+def load(spec: RunSpec, started_at: str) -> dict[str, int]:
+    from oss_miner import load as loader
+
+    catalogue = load_catalogue(spec)
+    extra = adhoc_frameworks(spec)
+    if extra:
+        catalogue = catalogue.model_copy(update={"frameworks": {**catalogue.frameworks, **extra}})
+    landing = Landing(spec.paths.landing_root, spec.run_id)
+    con = loader.connect(spec.paths.work_db)
+    try:
+        run = {"run_id": spec.run_id, "started_at": started_at, "parameters": spec.parameters()}
+        return loader.load_run(con, landing, catalogue, run)
+    finally:
+        con.close()
+
+
+def build_models(spec: RunSpec) -> list[dict[str, Any]]:
+    from oss_miner import load as loader
+    from oss_miner import models
+
+    con = loader.connect(spec.paths.work_db)
+    try:
+        return [asdict(r) if hasattr(r, "__dataclass_fields__") else dict(r) for r in models.run_models(con)]
+    finally:
+        con.close()
+
+
+def finish_run(spec: RunSpec, outcome: str, error: str | None = None) -> None:
+    from oss_miner import load as loader
+
+    con = loader.connect(spec.paths.work_db)
+    try:
+        loader.finish_run(con, spec.run_id, outcome, error)
+    finally:
+        con.close()
+
+
+def with_run_id(spec: RunSpec, run_id: str) -> RunSpec:
+    return replace(spec, run_id=run_id)
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, indent=1, default=str)
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent

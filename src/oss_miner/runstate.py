@@ -1,0 +1,146 @@
+"""Where a database's run state lives, who may write it, and how a run is published.
+
+DuckDB allows one writer and no readers beside it, so a run never writes the database analysts read:
+it writes `work.duckdb` in the state folder and, when it succeeds, publishes a copy atomically
+(write beside, fsync, rename) as the read-only snapshot `--db`. A failed run leaves the last snapshot
+untouched. One run per state folder at a time: `run.lock` is an advisory lock held for the whole run.
+A run that dies keeps its run id in `current_run.json`, so the next run resumes it and finds the
+pages it already landed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from oss_miner.errors import UserError
+
+DEFAULT_DB = Path("data/oss_miner.duckdb")
+
+
+@dataclass(frozen=True)
+class StatePaths:
+    db: Path  # the published, read-only snapshot
+    state: Path
+    landing_root: str  # local folder or fsspec URL
+
+    @classmethod
+    def for_db(cls, db: Path | str = DEFAULT_DB, state: Path | str | None = None, landing: str | None = None) -> "StatePaths":
+        db = Path(db)
+        state_dir = Path(state) if state else db.with_name(db.stem + ".state")
+        return cls(db=db, state=state_dir, landing_root=landing or str(state_dir / "landing"))
+
+    @property
+    def work_db(self) -> Path:
+        return self.state / "work.duckdb"
+
+    @property
+    def cache(self) -> Path:
+        return self.state / "cache.sqlite"
+
+    @property
+    def clones(self) -> Path:
+        return self.state / "clones"
+
+    @property
+    def lock(self) -> Path:
+        return self.state / "run.lock"
+
+    @property
+    def current_run(self) -> Path:
+        return self.state / "current_run.json"
+
+
+@contextmanager
+def exclusive_run(paths: StatePaths, wait: bool = False, poll_s: float = 2.0) -> Iterator[None]:
+    """Hold the state folder's run lock; refuse (or wait) when another run holds it."""
+    paths.state.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise UserError(
+                        f"another run is using {paths.db} ({holder}); wait for it to finish or pass --wait"
+                    ) from None
+                time.sleep(poll_s)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%SZ}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable by start time: 20261201T103000Z-1a2b3c."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def start_or_resume(paths: StatePaths, parameters: dict) -> tuple[str, bool]:
+    """The run id to use: the unfinished run's (resumed) when it was asked the same, else a new one."""
+    if paths.current_run.exists():
+        unfinished = json.loads(paths.current_run.read_text())
+        if unfinished.get("parameters") == parameters:
+            return unfinished["run_id"], True
+    run_id = new_run_id()
+    write_atomic(paths.current_run, json.dumps({"run_id": run_id, "parameters": parameters}).encode())
+    return run_id, False
+
+
+def finish(paths: StatePaths) -> None:
+    paths.current_run.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def publish(paths: StatePaths) -> Path:
+    """Copy the (closed) working database to the published snapshot atomically, read-only."""
+    paths.db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = paths.db.with_name(f".{paths.db.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        shutil.copyfile(paths.work_db, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, paths.db)
+    finally:
+        tmp.unlink(missing_ok=True)
+    directory = os.open(paths.db.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return paths.db
+
+
+def require_published(db: Path) -> Path:
+    if not db.is_file():
+        raise UserError(f"no database at {db}; run `oss-miner run` first (or pass --db PATH)")
+    return db
