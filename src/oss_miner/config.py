@@ -311,6 +311,7 @@ def load_config(path: Path | str | None = None, *, sandbox: bool = False, enviro
     try:
         return Catalogue.model_validate(doc)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # a misspelt key usually explains the "missing" errors that come with it: name it first
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise UserError(f"{path}: {_describe(first)}{more}") from None
