@@ -49,6 +49,7 @@ def run(
     wait: Annotated[bool, typer.Option("--wait", help="Wait for a run already using this database instead of refusing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Run the tasks on Dask: a scheduler address (tcp://host:8786) or 'local' for a local cluster.")] = None,
     sandbox_seed: Annotated[int, typer.Option("--sandbox-seed", hidden=True)] = 7,
     sandbox_scale: Annotated[float, typer.Option("--sandbox-scale", hidden=True)] = 1.0,
 ) -> None:
@@ -65,14 +66,26 @@ def run(
     _quiet_prefect(quiet or as_json)
     with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale):
         from flows.mine import mine
+        from oss_miner.progress import live
 
-        result = mine(config=str(config) if config else None, platforms=platform, frameworks=framework,
-                      db=str(db), out=str(out) if out else None, state=str(state) if state else None,
-                      landing=landing, repos=repo, sandbox=sandbox, wait_for_lock=wait)
+        if dask:
+            mine = mine.with_options(task_runner=_dask_runner(dask))
+        with live(not (quiet or as_json)):
+            result = mine(config=str(config) if config else None, platforms=platform, frameworks=framework,
+                          db=str(db), out=str(out) if out else None, state=str(state) if state else None,
+                          landing=landing, repos=repo, sandbox=sandbox, wait_for_lock=wait)
     if as_json:
         typer.echo(json.dumps(result, default=str))
     elif not quiet:
         _print_run_summary(result, db, out)
+
+
+def _dask_runner(address: str):
+    from prefect_dask import DaskTaskRunner
+
+    if address == "local":
+        return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 4, "processes": True})
+    return DaskTaskRunner(address=address)
 
 
 @contextmanager

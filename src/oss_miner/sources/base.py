@@ -26,6 +26,7 @@ from oss_miner.cache import Cache, CachedPage
 from oss_miner.config import Catalogue, Credentials, RepoRef
 from oss_miner.landing import Landing, Page, page_key
 from oss_miner.privacy import Hasher, Redactor
+from oss_miner.progress import PROGRESS
 
 log = logging.getLogger("oss_miner.extract")
 
@@ -53,9 +54,15 @@ class RequestStats:
                 self.not_modified += 1
 
     def waited(self, seconds: float) -> None:
+        """Call before sleeping for a rate-limit reset (it also starts the terminal countdown)."""
+        PROGRESS.waiting(self.platform, seconds)
         with self._lock:
             self.rate_limit_waits += 1
             self.rate_limit_wait_s += seconds
+
+    def budget(self, remaining: int | None) -> None:
+        """Requests left in the current rate-limit window, as the service last reported it."""
+        PROGRESS.budget(self.platform, remaining)
 
     def retried(self) -> None:
         with self._lock:
@@ -164,6 +171,7 @@ class PageStore:
             if conditional and got.etag:
                 self.ctx.cache.put_page(key, got.etag, got.next, got.records, page.fetched_at)
         self.ctx.landing.put(page)
+        PROGRESS.page(self.platform, repo, len(page.records))
         return page
 
     def land(self, entity: str, endpoint: str, params: dict[str, Any], records: list[dict[str, Any]],
@@ -171,6 +179,7 @@ class PageStore:
         """Land records that did not come from one request (derived records, findings, cache replays)."""
         page = Page(self.platform, entity, endpoint, params, records, repo=repo, status=status)
         self.ctx.landing.put(page)
+        PROGRESS.page(self.platform, repo, len(records))
         return page
 
     def finding(self, repo: str | None, entity: str, kind: str, detail: str, status: int | None = None) -> None:
