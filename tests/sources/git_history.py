@@ -1,0 +1,116 @@
+"""Builds small git histories with known authors, addresses, UTC offsets and branches (for git source tests)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str  # "" for a commit with an empty <> address
+
+
+@dataclass(frozen=True)
+class Made:
+    """What the builder wrote for one commit: the truth the landed record must match."""
+
+    sha: str
+    author: Person
+    authored_at: datetime  # UTC
+    author_offset: int  # minutes
+    committer_offset: int
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+@dataclass
+class History:
+    """A non-bare repository written with `git fast-import`, one commit per call."""
+
+    path: Path
+    default: str = "main"
+    made: dict[str, Made] = field(default_factory=dict)
+    _clock: int = 1_700_000_000
+
+    def __post_init__(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "--quiet", f"--initial-branch={self.default}")
+
+    def git(self, *args: str, stdin: bytes | None = None) -> str:
+        env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(self.path), "GIT_CONFIG_NOSYSTEM": "1"}
+        result = subprocess.run(["git", "-C", str(self.path), *args], input=stdin, capture_output=True,
+                                env=env, check=True)
+        return result.stdout.decode()
+
+    def commit(self, branch: str, author: Person, offset: int, *, committer_offset: int | None = None,
+               parent: str | None = None, merge: str | None = None) -> str:
+        """A commit on `branch` (from its tip, or from `parent`), optionally merging `merge`."""
+        self._clock += 3_600
+        committer_offset = offset if committer_offset is None else committer_offset
+        ident = f"{author.name} <{author.email}>"
+        lines = [f"commit refs/heads/{branch}",
+                 f"author {ident} {self._clock} {_offset_text(offset)}",
+                 f"committer {ident} {self._clock + 60} {_offset_text(committer_offset)}"]
+        message = f"change {len(self.made) + 1}\n".encode()
+        stream = ("\n".join(lines) + f"\ndata {len(message)}\n").encode() + message
+        start = parent or self.tip(branch)
+        if start:
+            stream += f"from {start}\n".encode()
+        if merge:
+            stream += f"merge {merge}\n".encode()
+        self.git("fast-import", "--quiet", "--force", stdin=stream + b"\n")
+        sha = self.tip(branch)
+        assert sha
+        when = datetime.fromtimestamp(self._clock, tz=timezone.utc)
+        self.made[sha] = Made(sha, author, when, offset, committer_offset)
+        return sha
+
+    def tip(self, branch: str) -> str | None:
+        try:
+            return self.git("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").strip() or None
+        except subprocess.CalledProcessError:
+            return None
+
+    def reachable(self, *revisions: str) -> set[str]:
+        return set(self.git("rev-list", *revisions).split())
+
+
+# The people of the standard history: a vendor's staff, the common Chinese and global mail hosts,
+# a GitHub noreply address, an empty address, a dependabot and a CI account.
+VENDOR = Person("Zhang Wei", "zhang.wei@megvii.com")
+QQ = Person("李娜", "10001@qq.com")
+GMAIL = Person("Ravi Kumar", "ravi.kumar@gmail.com")
+WEST = Person("Jane Doe", "jane.doe@gmail.com")
+NOREPLY = Person("Octo Cat", "583231+octocat@users.noreply.github.com")
+ANONYMOUS = Person("Nameless Ghost", "")
+DEPENDABOT = Person("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+CI = Person("MindSpore CI", "mindspore-ci@example.org")
+PEOPLE = (VENDOR, QQ, GMAIL, WEST, NOREPLY, ANONYMOUS, DEPENDABOT, CI)
+BOTS = (DEPENDABOT, CI)
+BOT_PATTERNS = [r"\[bot\]$", r"^mindspore-ci"]
+
+
+def standard_history(path: Path) -> History:
+    """main with commits at +08:00, +00:00, -07:00 and +05:30; `feature` (unmerged until merged by a test)
+    and `wip` (never merged) branching off main."""
+    h = History(path)
+    h.commit("main", VENDOR, 480)
+    h.commit("main", QQ, 480, committer_offset=0)
+    h.commit("main", WEST, -420)
+    h.commit("main", GMAIL, 330)
+    base = h.commit("main", NOREPLY, 0)
+    h.commit("feature", QQ, 480, parent=base)
+    h.commit("feature", VENDOR, 480)
+    h.commit("wip", WEST, -420, parent=base)
+    h.commit("main", ANONYMOUS, 480)
+    h.commit("main", DEPENDABOT, 0)
+    h.commit("main", CI, 480, committer_offset=-420)
+    h.commit("main", VENDOR, 480)
+    return h
