@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import tempfile
+from pathlib import Path
 
 import pytest
 import requests
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from responses import matchers
+
+from oss_miner.cache import Cache
+from oss_miner.config import Catalogue, Credentials, RepoRef
+from oss_miner.landing import Landing
+from oss_miner.privacy import Hasher
+from oss_miner.records import ENTITIES
+from oss_miner.sources.base import ExtractContext
+from oss_miner.sources.gitee import GiteeSource
+from oss_miner.sources.gitlab import GitLabSource
 
 from oss_miner.errors import RunFailed
 from oss_miner.privacy import Redactor
 from oss_miner.sources.base import RequestStats
 from oss_miner.sources.http import (
-    HostPinnedSession, TokenRejected, TransportFailed, TransportPolicy, as_int, as_time, strip_userinfo,
+    BadPayload, HostPinnedSession, TokenRejected, TransportFailed, TransportPolicy, as_int, as_time, strip_userinfo,
     utc_and_offset, website_host,
 )
 
@@ -261,3 +275,58 @@ def test_payload_helpers_never_trust_types():
     assert website_host("blog.example.cn") == "blog.example.cn"
     assert website_host("<script>") is None and website_host("") is None and website_host(None) is None
     assert strip_userinfo("https://user:secret@git.example/a.git?private_token=x") == "https://git.example/a.git"
+
+
+# -- hostile payloads: parsers never crash, whatever the types ---------------------------------------
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=6),
+    max_leaves=20,
+)
+FIELDS = ["id", "login", "name", "email", "full_name", "owner", "namespace", "created_at", "pushed_at", "star_at",
+          "stargazers_count", "forks_count", "parent", "blog", "website_url", "public_email", "location", "user",
+          "starred_since", "path_with_namespace", "forked_from_project", "mirror", "import_url", "license", "commit",
+          "author", "authored_date", "sha", "tag_name", "contributions", "commits", "iid"]
+payloads = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=12)
+
+
+@functools.lru_cache(maxsize=1)
+def _sources() -> tuple[GiteeSource, GitLabSource]:
+    root = Path(tempfile.mkdtemp(prefix="hostile-"))
+    catalogue = Catalogue.model_validate({
+        "platforms": {"gitee": {"url": BASE}, "gitlab": {"url": "https://gitlab.example"}},
+        "frameworks": {"X": {"vendor": "V", "repos": [{"platform": "gitee", "path": "o/r"}]}},
+    })
+    ctx = ExtractContext(catalogue=catalogue, credentials=Credentials.from_env({}), landing=Landing(str(root), "r"),
+                         cache=Cache(root / "c.sqlite"), hasher=Hasher(b"k"), redactor=Redactor(), state_dir=root)
+    return GiteeSource(ctx), GitLabSource(ctx)
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=payloads)
+def test_parsers_survive_hostile_payloads(data):
+    gitee, gitlab = _sources()
+    repo = RepoRef(platform="gitee", path="o/r")
+    built = [
+        gitee._fork(repo, data), gitee._stargazer(repo, data), gitee._release(repo, data), gitee._api_commit(repo, data),
+        gitee._org_repo("o", data), gitee._account(1, data), gitlab._fork(repo, data), gitlab._starrer(repo, data),
+        gitlab._release(repo, data), gitlab._org_repo("o", data), gitlab._account(1, data),
+        gitee._email_contributor(repo, data.get("name"), data.get("email"), data.get("contributions")),
+    ]
+    for builder in (gitee._repository_record, gitlab._repository_record):
+        try:
+            built.append(builder(repo, data))
+        except BadPayload:
+            pass
+    for record in built:
+        entity = next(e for e in ENTITIES.values() if list(record) == e.column_names)
+        for column in entity.columns:
+            value = record[column.name]
+            if column.type in ("BIGINT", "INTEGER"):
+                assert value is None or (isinstance(value, int) and not isinstance(value, bool))
+            elif column.type == "BOOLEAN":
+                assert value is None or isinstance(value, bool)
+            elif column.type == "VARCHAR":
+                assert value is None or isinstance(value, str)

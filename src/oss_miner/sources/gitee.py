@@ -228,8 +228,9 @@ class GiteeSource(RestSource):
 
     # -- accounts -------------------------------------------------------------------------------------
     def _login_of(self, account_id: int) -> str | None:
-        if self._logins is None:
-            self._logins = self._landed_logins()
+        with self._repos_lock:  # profiles are fetched from a few threads
+            if self._logins is None:
+                self._logins = self._landed_logins()
         login = self._logins.get(account_id)
         if login is None:
             kept = self.ctx.cache.profiles(self.platform, [account_id]).get(account_id)

@@ -694,7 +694,12 @@ class RestSource:
         return page
 
     def fetch_repository(self, framework: str, repo: RepoRef) -> Iterator[Page]:
-        yield self._remember(repo, self._repository_page(repo))
+        page = self._remember(repo, self._repository_page(repo))
+        current = (page.records[0].get("full_name") or "") if page.records else ""
+        if current and current.lower() != repo.path.lower():  # the configuration names an old path
+            self.store.finding(repo.path, "repositories", "renamed", f"{repo.path} is now {current}; update the catalogue",
+                               page.status)
+        yield page
 
     # -- listings of forks and stargazers ------------------------------------------------------------
     def _listing(self, repo: RepoRef, listing: str, reported: int | None, id_column: str,
