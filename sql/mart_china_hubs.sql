@@ -1,0 +1,77 @@
+-- How concentrated each framework's mainland-China people are: per framework and period (a calendar
+-- year of commits, or `all` for every person of int_framework_people), among non-bot people placed
+-- in CN (HK, MO and TW are not CN here; see mart_contributor_geography), the share living in the
+-- three largest cities and the Herfindahl-Hirschman index across provinces.
+-- HHI = sum over provinces of (people in the province / people_cn_with_province)^2: 1 when everyone is
+-- in one province, 1/n when n provinces are equal (0..1 scale, not 0..10,000).
+--
+-- Columns:
+--   framework: framework
+--   period: calendar year of the commits (YYYY), or all
+--   people_located: people of the period placed anywhere (context for people_cn)
+--   people_cn: people placed in mainland China (any precision)
+--   cn_share_of_located: people_cn / people_located
+--   people_cn_with_city: denominator of top3_city_share: CN people placed to a city
+--   top_cities: the three cities with most people (ties broken by name)
+--   top3_city_people: people in those three cities
+--   top3_city_share: top3_city_people / people_cn_with_city
+--   people_cn_with_province: denominator of the HHI: CN people placed to a province
+--   provinces: provinces with at least one person
+--   hhi_provinces: Herfindahl-Hirschman index of people across provinces (0..1)
+--   top_province: province (ISO 3166-2) with most people
+--   top_province_share: its people / people_cn_with_province
+WITH person_periods AS (
+    SELECT DISTINCT c.framework, strftime(c.authored_at, '%Y') AS period, i.person_key
+    FROM int_framework_commits AS c
+    JOIN int_identities AS i ON i.identity = 'email:' || c.author_key
+    WHERE c.on_default_branch AND NOT c.is_bot AND NOT i.is_bot AND c.authored_at IS NOT NULL
+    UNION
+    SELECT DISTINCT framework, 'all', person_key FROM int_framework_people
+),
+placed AS (
+    SELECT p.framework, p.period, g.country_iso2, g.region, g.city
+    FROM person_periods AS p JOIN int_person_geography AS g USING (person_key)
+),
+located AS (
+    SELECT framework, period, count(*) AS people_located, count(*) FILTER (WHERE country_iso2 = 'CN') AS people_cn,
+           count(*) FILTER (WHERE country_iso2 = 'CN' AND city IS NOT NULL) AS people_cn_with_city,
+           count(*) FILTER (WHERE country_iso2 = 'CN' AND region IS NOT NULL) AS people_cn_with_province
+    FROM placed GROUP BY framework, period
+),
+cities AS (
+    SELECT framework, period, region, city, count(*) AS people,
+           row_number() OVER (PARTITION BY framework, period ORDER BY count(*) DESC, city, region) AS rank
+    FROM placed WHERE country_iso2 = 'CN' AND city IS NOT NULL
+    GROUP BY framework, period, region, city
+),
+provinces AS (
+    SELECT framework, period, region, count(*) AS people,
+           row_number() OVER (PARTITION BY framework, period ORDER BY count(*) DESC, region) AS rank
+    FROM placed WHERE country_iso2 = 'CN' AND region IS NOT NULL
+    GROUP BY framework, period, region
+),
+top_cities AS (
+    SELECT framework, period, list(city ORDER BY rank) AS top_cities, sum(people) AS top3_city_people
+    FROM cities WHERE rank <= 3 GROUP BY framework, period
+),
+concentration AS (
+    SELECT p.framework, p.period, count(*) AS provinces,
+           sum((p.people / l.people_cn_with_province) ^ 2) AS hhi_provinces,
+           min(p.region) FILTER (WHERE p.rank = 1) AS top_province,
+           max(p.people) / any_value(l.people_cn_with_province) AS top_province_share
+    FROM provinces AS p JOIN located AS l USING (framework, period)
+    GROUP BY p.framework, p.period
+)
+SELECT
+    l.framework, l.period, l.people_located, l.people_cn,
+    l.people_cn / l.people_located AS cn_share_of_located,
+    l.people_cn_with_city,
+    coalesce(t.top_cities, []) AS top_cities,
+    coalesce(t.top3_city_people, 0) AS top3_city_people,
+    CASE WHEN l.people_cn_with_city > 0 THEN t.top3_city_people / l.people_cn_with_city END AS top3_city_share,
+    l.people_cn_with_province,
+    coalesce(c.provinces, 0) AS provinces,
+    c.hhi_provinces, c.top_province, c.top_province_share
+FROM located AS l
+LEFT JOIN top_cities AS t USING (framework, period)
+LEFT JOIN concentration AS c USING (framework, period)

@@ -1,0 +1,213 @@
+-- How much each framework relies on GitHub versus Gitee or a GitLab instance. Which copy is primary
+-- and which are mirrors comes from the configuration, checked against the platforms' mirror fields
+-- and evidence (a mirror without pull requests, pushed after its primary). Where development happens
+-- is read from pull/merge requests and issues per platform. People are non-bot persons engaged with
+-- the framework (credited contributors, stargazers, fork owners, dependent owners; organisations
+-- excluded), present on a platform when they play a role there; a mirror is never credited with its
+-- primary's contributors. A person may be present on several platforms, so people shares overlap;
+-- stars and forks are the counts the platforms report.
+--
+-- github_dependence_index (0..1) = weighted mean of four GitHub shares, each over all platforms:
+--   0.4 * development_share_github  ((pull requests + issues on GitHub) / (pull requests + issues))
+--   0.2 * contributor_share_github   (credited contributors on GitHub / contributors)
+--   0.2 * stars_share_github         (stars on GitHub / stars)
+--   0.2 * forks_share_github         (forks on GitHub / forks)
+-- A share whose denominator is 0 is left out and the remaining weights are rescaled to sum to 1;
+-- NULL when all four are missing. 1 means everything happens on GitHub, 0 nothing does.
+--
+-- Columns:
+--   framework: framework
+--   primary_platform: platform of the primary copy (the configured primary with most pull requests and issues)
+--   primary_repo: platform:path of that primary copy
+--   primary_flagged_as_mirror: the platform itself marks the configured primary as a mirror (check the configuration)
+--   mirrors: platform:path of each configured mirror
+--   mirror_evidence: per mirror, the evidence that it is one (platform flag, no pull requests, push lag in hours)
+--   mirrors_confirmed: mirrors that the platform flags or that have no pull requests
+--   development_platform: platform with most pull/merge requests and issues
+--   pull_requests_github: pull requests on GitHub copies (all states)
+--   pull_requests_gitee: pull requests on Gitee copies
+--   pull_requests_gitlab: merge requests on GitLab copies
+--   issues_github: issues on GitHub copies (all states)
+--   issues_gitee: issues on Gitee copies
+--   issues_gitlab: issues on GitLab copies
+--   development_share_github: (pull requests + issues on GitHub) / (pull requests + issues on all platforms)
+--   contributors_total: denominator: non-bot people credited with the framework's work
+--   contributors_github: of those, credited on GitHub
+--   contributors_gitee: of those, credited on Gitee
+--   contributors_gitlab: of those, credited on GitLab
+--   contributor_share_github: contributors_github / contributors_total
+--   people_total: denominator of the people shares: non-bot persons engaged with the framework
+--   people_github: engaged persons present on GitHub
+--   people_gitee: engaged persons present on Gitee
+--   people_gitlab: engaged persons present on GitLab
+--   people_share_github: people_github / people_total
+--   people_share_gitee: people_gitee / people_total
+--   people_share_gitlab: people_gitlab / people_total
+--   people_only_github: engaged persons present on GitHub and on no other platform
+--   people_only_github_share: people_only_github / people_total
+--   people_on_several_platforms: engaged persons present on two or more platforms (the overlap)
+--   overlap_share: people_on_several_platforms / people_total
+--   stars_total: denominator: stars reported by every copy
+--   stars_github: stars of GitHub copies
+--   stars_gitee: stars of Gitee copies
+--   stars_gitlab: stars of GitLab copies
+--   stars_share_github: stars_github / stars_total
+--   forks_total: denominator: forks reported by every copy
+--   forks_github: forks of GitHub copies
+--   forks_gitee: forks of Gitee copies
+--   forks_gitlab: forks of GitLab copies
+--   forks_share_github: forks_github / forks_total
+--   dependents_github: dependents found by GitHub code search (a lower bound; no other platform is searched)
+--   github_dependence_index: the 0..1 index defined above
+WITH repos AS (
+    SELECT c.framework, c.platform, c.repo, c.role, r.is_mirror, r.pushed_at, r.stars, r.forks,
+           a.pull_requests, a.issues
+    FROM catalogue_repositories AS c
+    LEFT JOIN int_repositories AS r USING (platform, repo)
+    LEFT JOIN int_activity AS a USING (platform, repo)
+),
+primaries AS (
+    SELECT framework, platform AS primary_platform, platform || ':' || repo AS primary_repo,
+           coalesce(is_mirror, false) AS primary_flagged_as_mirror, pushed_at AS primary_pushed_at
+    FROM repos WHERE role = 'primary'
+    QUALIFY row_number() OVER (
+        PARTITION BY framework ORDER BY coalesce(pull_requests, 0) + coalesce(issues, 0) DESC, platform, repo) = 1
+),
+mirrors AS (
+    SELECT m.framework,
+        list(m.platform || ':' || m.repo ORDER BY m.platform, m.repo) AS mirrors,
+        list(concat_ws('; ',
+            m.platform || ':' || m.repo || ': configured as a mirror',
+            CASE WHEN m.is_mirror THEN 'the platform marks it a mirror' END,
+            CASE WHEN m.pull_requests = 0 THEN 'no pull requests' END,
+            CASE WHEN m.pushed_at IS NOT NULL AND p.primary_pushed_at IS NOT NULL
+                 THEN 'last push ' || round(epoch(m.pushed_at - p.primary_pushed_at) / 3600.0, 1) || ' h after the primary' END
+        ) ORDER BY m.platform, m.repo) AS mirror_evidence,
+        count(*) FILTER (WHERE m.is_mirror OR m.pull_requests = 0) AS mirrors_confirmed
+    FROM repos AS m LEFT JOIN primaries AS p USING (framework)
+    WHERE m.role = 'mirror'
+    GROUP BY m.framework
+),
+platform_sums AS (
+    SELECT framework, platform, sum(pull_requests) AS pull_requests, sum(issues) AS issues,
+           sum(stars) AS stars, sum(forks) AS forks,
+           coalesce(sum(pull_requests), 0) + coalesce(sum(issues), 0) AS development
+    FROM repos GROUP BY framework, platform
+),
+counts AS (
+    SELECT framework,
+        arg_max(platform, development) FILTER (WHERE development > 0) AS development_platform,
+        sum(pull_requests) FILTER (WHERE platform = 'github') AS pull_requests_github,
+        sum(pull_requests) FILTER (WHERE platform = 'gitee') AS pull_requests_gitee,
+        sum(pull_requests) FILTER (WHERE platform = 'gitlab') AS pull_requests_gitlab,
+        sum(issues) FILTER (WHERE platform = 'github') AS issues_github,
+        sum(issues) FILTER (WHERE platform = 'gitee') AS issues_gitee,
+        sum(issues) FILTER (WHERE platform = 'gitlab') AS issues_gitlab,
+        sum(development) FILTER (WHERE platform = 'github') / nullif(sum(development), 0) AS development_share_github,
+        coalesce(sum(stars), 0) AS stars_total,
+        coalesce(sum(stars) FILTER (WHERE platform = 'github'), 0) AS stars_github,
+        coalesce(sum(stars) FILTER (WHERE platform = 'gitee'), 0) AS stars_gitee,
+        coalesce(sum(stars) FILTER (WHERE platform = 'gitlab'), 0) AS stars_gitlab,
+        coalesce(sum(forks), 0) AS forks_total,
+        coalesce(sum(forks) FILTER (WHERE platform = 'github'), 0) AS forks_github,
+        coalesce(sum(forks) FILTER (WHERE platform = 'gitee'), 0) AS forks_gitee,
+        coalesce(sum(forks) FILTER (WHERE platform = 'gitlab'), 0) AS forks_gitlab
+    FROM platform_sums GROUP BY framework
+),
+presence AS (
+    SELECT framework, platform, person_key, true AS credited FROM int_framework_people
+    UNION ALL
+    SELECT r.framework, r.platform, i.person_key, false
+    FROM int_account_roles AS r
+    JOIN int_accounts AS a USING (platform, account_id)
+    JOIN int_identities AS i ON i.kind = 'account' AND i.platform = r.platform AND i.account_id = r.account_id
+    WHERE r.role <> 'contributor' AND NOT a.is_bot AND coalesce(a.type, 'User') = 'User'
+),
+persons AS (
+    SELECT framework, person_key,
+        bool_or(platform = 'github') AS on_github,
+        bool_or(platform = 'gitee') AS on_gitee,
+        bool_or(platform = 'gitlab') AS on_gitlab,
+        count(DISTINCT platform) AS platforms,
+        bool_or(credited) AS credited,
+        bool_or(credited AND platform = 'github') AS credited_github,
+        bool_or(credited AND platform = 'gitee') AS credited_gitee,
+        bool_or(credited AND platform = 'gitlab') AS credited_gitlab
+    FROM presence GROUP BY framework, person_key
+),
+people AS (
+    SELECT framework,
+        count(*) FILTER (WHERE credited) AS contributors_total,
+        count(*) FILTER (WHERE credited_github) AS contributors_github,
+        count(*) FILTER (WHERE credited_gitee) AS contributors_gitee,
+        count(*) FILTER (WHERE credited_gitlab) AS contributors_gitlab,
+        count(*) AS people_total,
+        count(*) FILTER (WHERE on_github) AS people_github,
+        count(*) FILTER (WHERE on_gitee) AS people_gitee,
+        count(*) FILTER (WHERE on_gitlab) AS people_gitlab,
+        count(*) FILTER (WHERE on_github AND platforms = 1) AS people_only_github,
+        count(*) FILTER (WHERE platforms >= 2) AS people_on_several_platforms
+    FROM persons GROUP BY framework
+),
+dependents AS (
+    SELECT framework, count(*) AS dependents_github FROM stg_github_dependents GROUP BY framework
+),
+shares AS (
+    SELECT f.framework,
+        c.development_share_github,
+        p.contributors_github / nullif(p.contributors_total, 0) AS contributor_share_github,
+        c.stars_github / nullif(c.stars_total, 0) AS stars_share_github,
+        c.forks_github / nullif(c.forks_total, 0) AS forks_share_github
+    FROM catalogue_frameworks AS f
+    LEFT JOIN counts AS c USING (framework)
+    LEFT JOIN people AS p USING (framework)
+)
+SELECT
+    f.framework,
+    pr.primary_platform, pr.primary_repo, pr.primary_flagged_as_mirror,
+    coalesce(m.mirrors, []) AS mirrors,
+    coalesce(m.mirror_evidence, []) AS mirror_evidence,
+    coalesce(m.mirrors_confirmed, 0) AS mirrors_confirmed,
+    c.development_platform,
+    c.pull_requests_github, c.pull_requests_gitee, c.pull_requests_gitlab,
+    c.issues_github, c.issues_gitee, c.issues_gitlab,
+    s.development_share_github,
+    coalesce(p.contributors_total, 0) AS contributors_total,
+    coalesce(p.contributors_github, 0) AS contributors_github,
+    coalesce(p.contributors_gitee, 0) AS contributors_gitee,
+    coalesce(p.contributors_gitlab, 0) AS contributors_gitlab,
+    s.contributor_share_github,
+    coalesce(p.people_total, 0) AS people_total,
+    coalesce(p.people_github, 0) AS people_github,
+    coalesce(p.people_gitee, 0) AS people_gitee,
+    coalesce(p.people_gitlab, 0) AS people_gitlab,
+    p.people_github / nullif(p.people_total, 0) AS people_share_github,
+    p.people_gitee / nullif(p.people_total, 0) AS people_share_gitee,
+    p.people_gitlab / nullif(p.people_total, 0) AS people_share_gitlab,
+    coalesce(p.people_only_github, 0) AS people_only_github,
+    p.people_only_github / nullif(p.people_total, 0) AS people_only_github_share,
+    coalesce(p.people_on_several_platforms, 0) AS people_on_several_platforms,
+    p.people_on_several_platforms / nullif(p.people_total, 0) AS overlap_share,
+    coalesce(c.stars_total, 0) AS stars_total,
+    coalesce(c.stars_github, 0) AS stars_github,
+    coalesce(c.stars_gitee, 0) AS stars_gitee,
+    coalesce(c.stars_gitlab, 0) AS stars_gitlab,
+    s.stars_share_github,
+    coalesce(c.forks_total, 0) AS forks_total,
+    coalesce(c.forks_github, 0) AS forks_github,
+    coalesce(c.forks_gitee, 0) AS forks_gitee,
+    coalesce(c.forks_gitlab, 0) AS forks_gitlab,
+    s.forks_share_github,
+    coalesce(d.dependents_github, 0) AS dependents_github,
+    (0.4 * coalesce(s.development_share_github, 0) + 0.2 * coalesce(s.contributor_share_github, 0)
+        + 0.2 * coalesce(s.stars_share_github, 0) + 0.2 * coalesce(s.forks_share_github, 0))
+    / nullif(0.4 * (s.development_share_github IS NOT NULL)::INTEGER + 0.2 * (s.contributor_share_github IS NOT NULL)::INTEGER
+        + 0.2 * (s.stars_share_github IS NOT NULL)::INTEGER + 0.2 * (s.forks_share_github IS NOT NULL)::INTEGER, 0)
+        AS github_dependence_index
+FROM catalogue_frameworks AS f
+LEFT JOIN primaries AS pr USING (framework)
+LEFT JOIN mirrors AS m USING (framework)
+LEFT JOIN counts AS c USING (framework)
+LEFT JOIN people AS p USING (framework)
+LEFT JOIN dependents AS d USING (framework)
+LEFT JOIN shares AS s USING (framework)
