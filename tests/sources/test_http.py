@@ -330,3 +330,11 @@ def test_parsers_survive_hostile_payloads(data):
                 assert value is None or isinstance(value, bool)
             elif column.type == "VARCHAR":
                 assert value is None or isinstance(value, str)
+
+
+@responses.activate
+def test_a_limit_message_that_says_when_is_obeyed(sleeps):
+    responses.get(f"{BASE}/x", status=403, json={"message": "Rate Limit Exceeded: 超出 API 请求频率限制, retry in 17s"})
+    responses.get(f"{BASE}/x", json={})
+    gitee_session().get(f"{BASE}/x")
+    assert 17 <= sleeps[0] <= 18

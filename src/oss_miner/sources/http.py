@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +57,7 @@ TRANSIENT_STATUSES = (500, 502, 503, 504)
 _LIMIT_WORDS = ("rate limit", "ratelimit", "rate_limit", "too many", "limit exceeded", "exceeded",
                 "频率", "次数", "上限", "限流", "超过")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_RETRY_IN = re.compile(r"(?i)(?:retry|try again)\D{0,12}?(\d{1,5})\s*(?:s\b|sec|seconds?|秒)")
 
 
 class TokenRejected(RunFailed):
@@ -384,6 +386,9 @@ class HostPinnedSession(requests.Session):
             if value and value.strip().isdigit():
                 number = float(value)
                 return number if number > 1e9 else now + number  # epoch seconds, or seconds from now
+        said = _RETRY_IN.search((response.text or "")[:2000])  # no header: maybe the message says (Gitee)
+        if said:
+            return now + float(said.group(1))
         return now + self.policy.default_limit_wait_s
 
     def _pause(self, token: _Token, response: requests.Response) -> None:
