@@ -47,7 +47,7 @@ def _read(in_path: Path, column: str) -> tuple[list[dict[str, str]], list[str]]:
             if column not in fieldnames:
                 existing = ", ".join(fieldnames) if fieldnames else "none (the file is empty)"
                 raise UserError(f"{in_path} has no column {column!r}; its columns are: {existing}")
-            rows = [_complete(row, fieldnames) for row in reader]
+            rows = [_complete(row, fieldnames, reader.line_num) for row in reader]
     except UnicodeDecodeError:
         raise UserError(f"{in_path} is not UTF-8 text; save it as UTF-8 CSV and retry") from None
     except csv.Error as error:
@@ -57,12 +57,8 @@ def _read(in_path: Path, column: str) -> tuple[list[dict[str, str]], list[str]]:
     return rows, fieldnames
 
 
-def _complete(row: dict, fieldnames: list[str]) -> dict[str, str]:
+def _complete(row: dict, fieldnames: list[str], line: int) -> dict[str, str]:
     """A short row gets empty cells; cells beyond the header are an error worth naming."""
     if None in row:
-        raise csv.Error(f"line {_line(row)} has more cells than the header")
+        raise csv.Error(f"line {line} has more cells than the header")
     return {name: row.get(name) or "" for name in fieldnames}
-
-
-def _line(row: dict) -> str:
-    return "?"
