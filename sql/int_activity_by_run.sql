@@ -18,10 +18,10 @@ WITH states AS (
     GROUP BY ALL
 )
 SELECT platform, repo, run_id,
-    max(coalesce(all_states, summed)) FILTER (WHERE kind = 'pull_requests') AS pull_requests,
-    max(open_now) FILTER (WHERE kind = 'pull_requests') AS open_pull_requests,
-    max(coalesce(all_states, summed)) FILTER (WHERE kind = 'issues') AS issues,
-    max(open_now) FILTER (WHERE kind = 'issues') AS open_issues,
+    max(coalesce(all_states, summed)) FILTER (WHERE kind = 'pull_requests')::BIGINT AS pull_requests,
+    max(open_now) FILTER (WHERE kind = 'pull_requests')::BIGINT AS open_pull_requests,
+    max(coalesce(all_states, summed)) FILTER (WHERE kind = 'issues')::BIGINT AS issues,
+    max(open_now) FILTER (WHERE kind = 'issues')::BIGINT AS open_issues,
     max(observed_at) AS observed_at
 FROM states
 GROUP BY ALL

@@ -22,7 +22,7 @@ WITH commit_people AS (
     GROUP BY c.framework, c.home_platform, i.person_key
 ),
 list_people AS (
-    SELECT e.framework, e.platform, i.person_key, sum(coalesce(e.contributions, 0)) AS contributions,
+    SELECT e.framework, e.platform, i.person_key, sum(coalesce(e.contributions, 0))::BIGINT AS contributions,
            'contributor_list' AS source, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ
     FROM int_contributors AS e
     JOIN int_identities AS i USING (identity)

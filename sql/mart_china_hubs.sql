@@ -51,7 +51,7 @@ provinces AS (
     GROUP BY framework, period, region
 ),
 top_cities AS (
-    SELECT framework, period, list(city ORDER BY rank) AS top_cities, sum(people) AS top3_city_people
+    SELECT framework, period, list(city ORDER BY rank) AS top_cities, sum(people)::BIGINT AS top3_city_people
     FROM cities WHERE rank <= 3 GROUP BY framework, period
 ),
 concentration AS (

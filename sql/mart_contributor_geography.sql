@@ -34,7 +34,7 @@ WITH people AS (
 per_platform AS (
     SELECT framework, platform, person_key, contributions, country_iso2, region, city, tier, confidence FROM people
     UNION ALL
-    SELECT framework, 'all', person_key, sum(contributions), min(country_iso2), min(region), min(city), min(tier), min(confidence)
+    SELECT framework, 'all', person_key, sum(contributions)::BIGINT, min(country_iso2), min(region), min(city), min(tier), min(confidence)
     FROM people GROUP BY framework, person_key
 ),
 cells AS (
@@ -42,7 +42,7 @@ cells AS (
         CASE WHEN country_iso2 = 'CN' THEN region END AS region,
         CASE WHEN country_iso2 = 'CN' THEN city END AS city,
         count(*) AS people,
-        sum(contributions) AS contributions,
+        sum(contributions)::BIGINT AS contributions,
         count(*) FILTER (WHERE tier = 1) AS people_by_location,
         count(*) FILTER (WHERE tier = 2) AS people_by_company,
         count(*) FILTER (WHERE tier = 3) AS people_by_email_domain,
@@ -53,7 +53,7 @@ cells AS (
 ),
 totals AS (
     SELECT framework, platform, count(*) AS people_total, count(country_iso2) AS people_located,
-           sum(contributions) AS contributions_total
+           sum(contributions)::BIGINT AS contributions_total
     FROM per_platform GROUP BY framework, platform
 )
 SELECT

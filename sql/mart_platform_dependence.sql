@@ -89,29 +89,29 @@ mirrors AS (
     GROUP BY m.framework
 ),
 platform_sums AS (
-    SELECT framework, platform, sum(pull_requests) AS pull_requests, sum(issues) AS issues,
-           sum(stars) AS stars, sum(forks) AS forks,
-           coalesce(sum(pull_requests), 0) + coalesce(sum(issues), 0) AS development
+    SELECT framework, platform, sum(pull_requests)::BIGINT AS pull_requests, sum(issues)::BIGINT AS issues,
+           sum(stars)::BIGINT AS stars, sum(forks)::BIGINT AS forks,
+           (coalesce(sum(pull_requests), 0) + coalesce(sum(issues), 0))::BIGINT AS development
     FROM repos GROUP BY framework, platform
 ),
 counts AS (
     SELECT framework,
         arg_max(platform, development) FILTER (WHERE development > 0) AS development_platform,
-        sum(pull_requests) FILTER (WHERE platform = 'github') AS pull_requests_github,
-        sum(pull_requests) FILTER (WHERE platform = 'gitee') AS pull_requests_gitee,
-        sum(pull_requests) FILTER (WHERE platform = 'gitlab') AS pull_requests_gitlab,
-        sum(issues) FILTER (WHERE platform = 'github') AS issues_github,
-        sum(issues) FILTER (WHERE platform = 'gitee') AS issues_gitee,
-        sum(issues) FILTER (WHERE platform = 'gitlab') AS issues_gitlab,
+        sum(pull_requests) FILTER (WHERE platform = 'github')::BIGINT AS pull_requests_github,
+        sum(pull_requests) FILTER (WHERE platform = 'gitee')::BIGINT AS pull_requests_gitee,
+        sum(pull_requests) FILTER (WHERE platform = 'gitlab')::BIGINT AS pull_requests_gitlab,
+        sum(issues) FILTER (WHERE platform = 'github')::BIGINT AS issues_github,
+        sum(issues) FILTER (WHERE platform = 'gitee')::BIGINT AS issues_gitee,
+        sum(issues) FILTER (WHERE platform = 'gitlab')::BIGINT AS issues_gitlab,
         sum(development) FILTER (WHERE platform = 'github') / nullif(sum(development), 0) AS development_share_github,
-        coalesce(sum(stars), 0) AS stars_total,
-        coalesce(sum(stars) FILTER (WHERE platform = 'github'), 0) AS stars_github,
-        coalesce(sum(stars) FILTER (WHERE platform = 'gitee'), 0) AS stars_gitee,
-        coalesce(sum(stars) FILTER (WHERE platform = 'gitlab'), 0) AS stars_gitlab,
-        coalesce(sum(forks), 0) AS forks_total,
-        coalesce(sum(forks) FILTER (WHERE platform = 'github'), 0) AS forks_github,
-        coalesce(sum(forks) FILTER (WHERE platform = 'gitee'), 0) AS forks_gitee,
-        coalesce(sum(forks) FILTER (WHERE platform = 'gitlab'), 0) AS forks_gitlab
+        coalesce(sum(stars), 0)::BIGINT AS stars_total,
+        coalesce(sum(stars) FILTER (WHERE platform = 'github'), 0)::BIGINT AS stars_github,
+        coalesce(sum(stars) FILTER (WHERE platform = 'gitee'), 0)::BIGINT AS stars_gitee,
+        coalesce(sum(stars) FILTER (WHERE platform = 'gitlab'), 0)::BIGINT AS stars_gitlab,
+        coalesce(sum(forks), 0)::BIGINT AS forks_total,
+        coalesce(sum(forks) FILTER (WHERE platform = 'github'), 0)::BIGINT AS forks_github,
+        coalesce(sum(forks) FILTER (WHERE platform = 'gitee'), 0)::BIGINT AS forks_gitee,
+        coalesce(sum(forks) FILTER (WHERE platform = 'gitlab'), 0)::BIGINT AS forks_gitlab
     FROM platform_sums GROUP BY framework
 ),
 presence AS (

@@ -69,10 +69,10 @@ shares AS (
         count(DISTINCT person_key) AS authors,
         count(DISTINCT person_key) FILTER (WHERE by_staff) AS vendor_authors,
         count(DISTINCT person_key) FILTER (WHERE vendor_domain) AS vendor_authors_by_email_domain,
-        sum(weight) AS commits,
-        coalesce(sum(weight) FILTER (WHERE by_staff), 0) AS vendor_commits,
-        coalesce(sum(weight) FILTER (WHERE vendor_domain), 0) AS vendor_commits_by_email_domain,
-        coalesce(sum(weight) FILTER (WHERE email_domain = 'users.noreply.github.com'), 0) AS noreply_commits
+        sum(weight)::BIGINT AS commits,
+        coalesce(sum(weight) FILTER (WHERE by_staff), 0)::BIGINT AS vendor_commits,
+        coalesce(sum(weight) FILTER (WHERE vendor_domain), 0)::BIGINT AS vendor_commits_by_email_domain,
+        coalesce(sum(weight) FILTER (WHERE email_domain = 'users.noreply.github.com'), 0)::BIGINT AS noreply_commits
     FROM flagged GROUP BY framework
 ),
 domain_lists AS (

@@ -152,22 +152,28 @@ def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables, add columns that records.py gained since (stored rows keep their values),
-    and (re)write every table and column comment."""
+    and write every table and column comment that is missing or out of date."""
     existing = _existing_columns(con)
+    comments = _existing_comments(con)
+    statements = []
+    for table, (comment, columns) in _tables().items():
+        have = existing.get(table)
+        if have is None:
+            body = ", ".join(f"{_ident(c.name)} {c.type}" for c in columns)
+            statements.append(f"CREATE TABLE {_ident(table)} ({body})")
+        else:
+            statements += [f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(c.name)} {c.type}"
+                           for c in columns if c.name not in have]
+        if comments.get((table, None)) != comment:
+            statements.append(f"COMMENT ON TABLE {_ident(table)} IS {_literal(comment)}")
+        statements += [f"COMMENT ON COLUMN {_ident(table)}.{_ident(c.name)} IS {_literal(c.comment)}"
+                       for c in columns if comments.get((table, c.name)) != c.comment]
+    if not statements:
+        return
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, (comment, columns) in _tables().items():
-            have = existing.get(table)
-            if have is None:
-                body = ", ".join(f"{_ident(c.name)} {c.type}" for c in columns)
-                con.execute(f"CREATE TABLE {_ident(table)} ({body})")
-            else:
-                for column in columns:
-                    if column.name not in have:
-                        con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(column.name)} {column.type}")
-            con.execute(f"COMMENT ON TABLE {_ident(table)} IS {_literal(comment)}")
-            for column in columns:
-                con.execute(f"COMMENT ON COLUMN {_ident(table)}.{_ident(column.name)} IS {_literal(column.comment)}")
+        for statement in statements:
+            con.execute(statement)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -183,6 +189,13 @@ def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     for table, column in rows:
         out[table].add(column)
     return dict(out)
+
+
+def _existing_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None], str | None]:
+    where = "WHERE database_name = current_database() AND schema_name = current_schema()"
+    tables = con.execute(f"SELECT table_name, comment FROM duckdb_tables() {where}").fetchall()
+    columns = con.execute(f"SELECT table_name, column_name, comment FROM duckdb_columns() {where}").fetchall()
+    return {**{(t, None): c for t, c in tables}, **{(t, col): c for t, col, c in columns}}
 
 
 # -- loading a run ------------------------------------------------------------------------------

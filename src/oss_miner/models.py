@@ -253,17 +253,19 @@ def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[str, ...]:
     """Write table and column comments; columns the model does not document inherit an input's comment."""
     inherited = _input_comments(con, model)
     missing = []
+    statements = []
     for table in model.outputs:
-        con.execute(f"COMMENT ON TABLE {_ident(table)} IS {_literal(model.description)}")
+        statements.append(f"COMMENT ON TABLE {_ident(table)} IS {_literal(model.description)}")
         for (column,) in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = current_schema() "
             "AND database_name = current_database() ORDER BY column_index", [table]
         ).fetchall():
             comment = model.columns.get(column) or inherited.get(column)
             if comment:
-                con.execute(f"COMMENT ON COLUMN {_ident(table)}.{_ident(column)} IS {_literal(comment)}")
+                statements.append(f"COMMENT ON COLUMN {_ident(table)}.{_ident(column)} IS {_literal(comment)}")
             else:
                 missing.append(f"{table}.{column}")
+    con.execute(";\n".join(statements))
     return tuple(missing)
 
 

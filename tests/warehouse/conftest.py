@@ -27,3 +27,23 @@ def con(tmp_path: Path):
     connection = load.connect(tmp_path / "work.duckdb")
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    """The hand-made scenario (scenario.py), both runs loaded and every model built; read-only for tests."""
+    from . import scenario
+    from .builder import catalogue
+    from oss_miner import models
+
+    folder = tmp_path_factory.mktemp("scenario")
+    connection = load.connect(folder / "work.duckdb")
+    for run in (scenario.first_run(str(folder / "landing")), scenario.second_run(str(folder / "landing"))):
+        load.load_run(connection, run.landing, catalogue(), run.run)
+    enrich.use_geolocator(FakeGeo())
+    try:
+        models.run_models(connection)
+    finally:
+        enrich.use_geolocator(None)
+    yield connection
+    connection.close()
