@@ -8,9 +8,5 @@
 SELECT
     c.framework, c.role, r.*,
     lower(r.full_name) <> lower(r.repo) AS renamed
-FROM (
-    SELECT * FROM stg_github_repositories
-    UNION ALL BY NAME SELECT * FROM stg_gitee_repositories
-    UNION ALL BY NAME SELECT * FROM stg_gitlab_repositories
-) AS r
+FROM (FROM stg_github_repositories UNION ALL BY NAME FROM stg_gitee_repositories UNION ALL BY NAME FROM stg_gitlab_repositories) AS r
 LEFT JOIN catalogue_repositories AS c USING (platform, repo)

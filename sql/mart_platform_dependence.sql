@@ -90,29 +90,37 @@ mirrors AS (
 ),
 platform_sums AS (
     SELECT framework, platform, sum(pull_requests)::BIGINT AS pull_requests, sum(issues)::BIGINT AS issues,
-           sum(stars)::BIGINT AS stars, sum(forks)::BIGINT AS forks,
+           coalesce(sum(stars), 0)::BIGINT AS stars, coalesce(sum(forks), 0)::BIGINT AS forks,
            (coalesce(sum(pull_requests), 0) + coalesce(sum(issues), 0))::BIGINT AS development
     FROM repos GROUP BY framework, platform
 ),
-counts AS (
+development AS (
     SELECT framework,
         arg_max(platform, development) FILTER (WHERE development > 0) AS development_platform,
-        sum(pull_requests) FILTER (WHERE platform = 'github')::BIGINT AS pull_requests_github,
-        sum(pull_requests) FILTER (WHERE platform = 'gitee')::BIGINT AS pull_requests_gitee,
-        sum(pull_requests) FILTER (WHERE platform = 'gitlab')::BIGINT AS pull_requests_gitlab,
-        sum(issues) FILTER (WHERE platform = 'github')::BIGINT AS issues_github,
-        sum(issues) FILTER (WHERE platform = 'gitee')::BIGINT AS issues_gitee,
-        sum(issues) FILTER (WHERE platform = 'gitlab')::BIGINT AS issues_gitlab,
-        sum(development) FILTER (WHERE platform = 'github') / nullif(sum(development), 0) AS development_share_github,
-        coalesce(sum(stars), 0)::BIGINT AS stars_total,
-        coalesce(sum(stars) FILTER (WHERE platform = 'github'), 0)::BIGINT AS stars_github,
-        coalesce(sum(stars) FILTER (WHERE platform = 'gitee'), 0)::BIGINT AS stars_gitee,
-        coalesce(sum(stars) FILTER (WHERE platform = 'gitlab'), 0)::BIGINT AS stars_gitlab,
-        coalesce(sum(forks), 0)::BIGINT AS forks_total,
-        coalesce(sum(forks) FILTER (WHERE platform = 'github'), 0)::BIGINT AS forks_github,
-        coalesce(sum(forks) FILTER (WHERE platform = 'gitee'), 0)::BIGINT AS forks_gitee,
-        coalesce(sum(forks) FILTER (WHERE platform = 'gitlab'), 0)::BIGINT AS forks_gitlab
+        max(pull_requests) FILTER (WHERE platform = 'github') AS pull_requests_github,
+        max(pull_requests) FILTER (WHERE platform = 'gitee') AS pull_requests_gitee,
+        max(pull_requests) FILTER (WHERE platform = 'gitlab') AS pull_requests_gitlab,
+        max(issues) FILTER (WHERE platform = 'github') AS issues_github,
+        max(issues) FILTER (WHERE platform = 'gitee') AS issues_gitee,
+        max(issues) FILTER (WHERE platform = 'gitlab') AS issues_gitlab,
+        sum(development) FILTER (WHERE platform = 'github') / nullif(sum(development), 0) AS development_share_github
     FROM platform_sums GROUP BY framework
+),
+reach AS (
+    -- one row per framework and platform in platform_sums, so max() picks that platform's count
+    SELECT f.framework,
+        coalesce(sum(s.stars), 0)::BIGINT AS stars_total,
+        coalesce(max(s.stars) FILTER (WHERE s.platform = 'github'), 0) AS stars_github,
+        coalesce(max(s.stars) FILTER (WHERE s.platform = 'gitee'), 0) AS stars_gitee,
+        coalesce(max(s.stars) FILTER (WHERE s.platform = 'gitlab'), 0) AS stars_gitlab,
+        stars_github / nullif(stars_total, 0) AS stars_share_github,
+        coalesce(sum(s.forks), 0)::BIGINT AS forks_total,
+        coalesce(max(s.forks) FILTER (WHERE s.platform = 'github'), 0) AS forks_github,
+        coalesce(max(s.forks) FILTER (WHERE s.platform = 'gitee'), 0) AS forks_gitee,
+        coalesce(max(s.forks) FILTER (WHERE s.platform = 'gitlab'), 0) AS forks_gitlab,
+        forks_github / nullif(forks_total, 0) AS forks_share_github
+    FROM catalogue_frameworks AS f LEFT JOIN platform_sums AS s USING (framework)
+    GROUP BY f.framework
 ),
 presence AS (
     SELECT framework, platform, person_key, true AS credited FROM int_framework_people
@@ -136,31 +144,29 @@ persons AS (
     FROM presence GROUP BY framework, person_key
 ),
 people AS (
-    SELECT framework,
-        count(*) FILTER (WHERE credited) AS contributors_total,
-        count(*) FILTER (WHERE credited_github) AS contributors_github,
-        count(*) FILTER (WHERE credited_gitee) AS contributors_gitee,
-        count(*) FILTER (WHERE credited_gitlab) AS contributors_gitlab,
-        count(*) AS people_total,
-        count(*) FILTER (WHERE on_github) AS people_github,
-        count(*) FILTER (WHERE on_gitee) AS people_gitee,
-        count(*) FILTER (WHERE on_gitlab) AS people_gitlab,
-        count(*) FILTER (WHERE on_github AND platforms = 1) AS people_only_github,
-        count(*) FILTER (WHERE platforms >= 2) AS people_on_several_platforms
-    FROM persons GROUP BY framework
+    -- counted over every configured framework (count() of an unmatched row is 0)
+    SELECT f.framework,
+        count(p.person_key) FILTER (WHERE p.credited) AS contributors_total,
+        count(p.person_key) FILTER (WHERE p.credited_github) AS contributors_github,
+        count(p.person_key) FILTER (WHERE p.credited_gitee) AS contributors_gitee,
+        count(p.person_key) FILTER (WHERE p.credited_gitlab) AS contributors_gitlab,
+        contributors_github / nullif(contributors_total, 0) AS contributor_share_github,
+        count(p.person_key) AS people_total,
+        count(p.person_key) FILTER (WHERE p.on_github) AS people_github,
+        count(p.person_key) FILTER (WHERE p.on_gitee) AS people_gitee,
+        count(p.person_key) FILTER (WHERE p.on_gitlab) AS people_gitlab,
+        people_github / nullif(people_total, 0) AS people_share_github,
+        people_gitee / nullif(people_total, 0) AS people_share_gitee,
+        people_gitlab / nullif(people_total, 0) AS people_share_gitlab,
+        count(p.person_key) FILTER (WHERE p.on_github AND p.platforms = 1) AS people_only_github,
+        people_only_github / nullif(people_total, 0) AS people_only_github_share,
+        count(p.person_key) FILTER (WHERE p.platforms >= 2) AS people_on_several_platforms,
+        people_on_several_platforms / nullif(people_total, 0) AS overlap_share
+    FROM catalogue_frameworks AS f LEFT JOIN persons AS p USING (framework)
+    GROUP BY f.framework
 ),
 dependents AS (
     SELECT framework, count(*) AS dependents_github FROM stg_github_dependents GROUP BY framework
-),
-shares AS (
-    SELECT f.framework,
-        c.development_share_github,
-        p.contributors_github / nullif(p.contributors_total, 0) AS contributor_share_github,
-        c.stars_github / nullif(c.stars_total, 0) AS stars_share_github,
-        c.forks_github / nullif(c.forks_total, 0) AS forks_share_github
-    FROM catalogue_frameworks AS f
-    LEFT JOIN counts AS c USING (framework)
-    LEFT JOIN people AS p USING (framework)
 )
 SELECT
     f.framework,
@@ -168,46 +174,19 @@ SELECT
     coalesce(m.mirrors, []) AS mirrors,
     coalesce(m.mirror_evidence, []) AS mirror_evidence,
     coalesce(m.mirrors_confirmed, 0) AS mirrors_confirmed,
-    c.development_platform,
-    c.pull_requests_github, c.pull_requests_gitee, c.pull_requests_gitlab,
-    c.issues_github, c.issues_gitee, c.issues_gitlab,
-    s.development_share_github,
-    coalesce(p.contributors_total, 0) AS contributors_total,
-    coalesce(p.contributors_github, 0) AS contributors_github,
-    coalesce(p.contributors_gitee, 0) AS contributors_gitee,
-    coalesce(p.contributors_gitlab, 0) AS contributors_gitlab,
-    s.contributor_share_github,
-    coalesce(p.people_total, 0) AS people_total,
-    coalesce(p.people_github, 0) AS people_github,
-    coalesce(p.people_gitee, 0) AS people_gitee,
-    coalesce(p.people_gitlab, 0) AS people_gitlab,
-    p.people_github / nullif(p.people_total, 0) AS people_share_github,
-    p.people_gitee / nullif(p.people_total, 0) AS people_share_gitee,
-    p.people_gitlab / nullif(p.people_total, 0) AS people_share_gitlab,
-    coalesce(p.people_only_github, 0) AS people_only_github,
-    p.people_only_github / nullif(p.people_total, 0) AS people_only_github_share,
-    coalesce(p.people_on_several_platforms, 0) AS people_on_several_platforms,
-    p.people_on_several_platforms / nullif(p.people_total, 0) AS overlap_share,
-    coalesce(c.stars_total, 0) AS stars_total,
-    coalesce(c.stars_github, 0) AS stars_github,
-    coalesce(c.stars_gitee, 0) AS stars_gitee,
-    coalesce(c.stars_gitlab, 0) AS stars_gitlab,
-    s.stars_share_github,
-    coalesce(c.forks_total, 0) AS forks_total,
-    coalesce(c.forks_github, 0) AS forks_github,
-    coalesce(c.forks_gitee, 0) AS forks_gitee,
-    coalesce(c.forks_gitlab, 0) AS forks_gitlab,
-    s.forks_share_github,
+    dv.* EXCLUDE (framework),
+    p.* EXCLUDE (framework),
+    r.* EXCLUDE (framework),
     coalesce(d.dependents_github, 0) AS dependents_github,
-    (0.4 * coalesce(s.development_share_github, 0) + 0.2 * coalesce(s.contributor_share_github, 0)
-        + 0.2 * coalesce(s.stars_share_github, 0) + 0.2 * coalesce(s.forks_share_github, 0))
-    / nullif(0.4 * (s.development_share_github IS NOT NULL)::INTEGER + 0.2 * (s.contributor_share_github IS NOT NULL)::INTEGER
-        + 0.2 * (s.stars_share_github IS NOT NULL)::INTEGER + 0.2 * (s.forks_share_github IS NOT NULL)::INTEGER, 0)
+    (0.4 * coalesce(dv.development_share_github, 0) + 0.2 * coalesce(p.contributor_share_github, 0)
+        + 0.2 * coalesce(r.stars_share_github, 0) + 0.2 * coalesce(r.forks_share_github, 0))
+    / nullif(0.4 * (dv.development_share_github IS NOT NULL)::INTEGER + 0.2 * (p.contributor_share_github IS NOT NULL)::INTEGER
+        + 0.2 * (r.stars_share_github IS NOT NULL)::INTEGER + 0.2 * (r.forks_share_github IS NOT NULL)::INTEGER, 0)
         AS github_dependence_index
 FROM catalogue_frameworks AS f
 LEFT JOIN primaries AS pr USING (framework)
 LEFT JOIN mirrors AS m USING (framework)
-LEFT JOIN counts AS c USING (framework)
+LEFT JOIN development AS dv USING (framework)
 LEFT JOIN people AS p USING (framework)
+LEFT JOIN reach AS r USING (framework)
 LEFT JOIN dependents AS d USING (framework)
-LEFT JOIN shares AS s USING (framework)
