@@ -1,8 +1,9 @@
 """The synthetic ecosystem the sandbox serves: plain data, no HTTP.
 
 `world.py` builds a `World` deterministically from (seed, scale, catalogue) and moves it on with
-`World.advance`; the API modules (`github_api.py`, `gitee_api.py`, `gitlab_api.py`, `graphql_api.py`)
-only read it; `truth.py` derives what a perfect pipeline would conclude. Everything here is synthetic
+`world.advance`; the API modules (`github_api.py`, `gitee_api.py`, `gitlab_api.py`, `graphql_api.py`)
+only read it, through `derive.py` where a rule is shared with the truth; `truth.py` derives what a
+perfect pipeline would conclude. Everything here is synthetic
 and every repository description says so.
 """
 
@@ -29,6 +30,9 @@ class Person:
     utc_offset_minutes: int  # the offset their commits usually carry
     is_bot: bool = False
     employer: str | None = None  # vendor name, other company, university...
+    git_name: str = ""  # the author name their commits carry
+    location_source: str = "none"  # profile (some profile writes the place), noise, none
+    dst: str = ""  # north | south when their clocks move in summer (commit offsets follow)
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Account:
     followers: int = 0
     public_repos: int = 0
     deleted: bool = False  # deleted accounts answer 404
+    verified_emails: list[str] = field(default_factory=list)  # commit emails the platform links to it (GitHub)
+    location_truth: tuple[str | None, str | None, str | None] | None = None  # organisations: (country, region, city)
 
 
 @dataclass
@@ -91,6 +97,9 @@ class Commit:
     message: str
     on_default_branch: bool = True
     sha: str | None = None  # filled in once written to git
+    branch: str | None = None  # the side branch holding it when not on the default branch
+    additions: int = 0
+    deletions: int = 0
 
 
 @dataclass
@@ -124,6 +133,11 @@ class Repo:
     git_dir: Path | None = None  # bare repository on disk (tracked repositories only)
     files: dict[str, str] = field(default_factory=dict)  # path -> text (dependency manifests, for code search)
     version: int = 0  # bumped whenever anything served about the repository changes (drives ETags)
+    catalogue_path: str | None = None  # the path the catalogue names (tracked repositories; the OLD name if renamed)
+    former_names: list[str] = field(default_factory=list)  # every earlier full_name (each answers 301)
+    parent_full_name: str | None = None  # organisation repositories that are forks of another project
+    synced_at: datetime | None = None  # mirrors: last synchronisation (None: never synced)
+    homepage: str | None = None
 
 
 @dataclass
@@ -137,16 +151,33 @@ class World:
     repos: dict[tuple[str, int], Repo] = field(default_factory=dict)
     orgs: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (platform, org login) -> repo ids
     advances: list[float] = field(default_factory=list)
+    renames: list[tuple[str, str, str]] = field(default_factory=list)  # (platform, old full_name, new full_name)
+    deleted_accounts: list[tuple[str, int]] = field(default_factory=list)
+    _logins: dict[tuple[str, str], Account] = field(default_factory=dict, repr=False, compare=False)
+    _names: dict[tuple[str, str], Repo] = field(default_factory=dict, repr=False, compare=False)
+    _old_names: dict[tuple[str, str], Repo] = field(default_factory=dict, repr=False, compare=False)
+    _forks: dict[tuple[str, int], tuple[Repo, Fork]] = field(default_factory=dict, repr=False, compare=False)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derive.py memoises here
+    catalogue: object | None = field(default=None, repr=False, compare=False)  # the Catalogue it was built from
+
+    def reindex(self) -> None:
+        """Rebuild the lookup indices; world.py calls it after building and after every advance."""
+        self._logins = {(a.platform, a.login.lower()): a for a in self.accounts.values() if not a.deleted}
+        self._names = {(r.platform, r.full_name.lower()): r for r in self.repos.values()}
+        self._old_names = {(r.platform, old.lower()): r for r in self.repos.values() for old in r.former_names}
+        self._forks = {(r.platform, f.fork_id): (r, f) for r in self.repos.values() for f in r.forks}
+        self.cache.clear()
 
     def account_by_login(self, platform: str, login: str) -> Account | None:
-        for account in self.accounts.values():
-            if account.platform == platform and account.login.lower() == login.lower() and not account.deleted:
-                return account
-        return None
+        return self._logins.get((platform, login.lower()))
 
     def repo_by_name(self, platform: str, full_name: str) -> Repo | None:
-        wanted = full_name.lower()
-        for repo in self.repos.values():
-            if repo.platform == platform and repo.full_name.lower() == wanted:
-                return repo
-        return None
+        """The repository currently named `full_name` (not its old names: see repo_by_old_name)."""
+        return self._names.get((platform, full_name.lower()))
+
+    def repo_by_old_name(self, platform: str, full_name: str) -> Repo | None:
+        """The repository that used to be called `full_name` (it answers 301 to its new name)."""
+        return self._old_names.get((platform, full_name.lower()))
+
+    def fork_by_id(self, platform: str, fork_id: int) -> tuple[Repo, Fork] | None:
+        return self._forks.get((platform, fork_id))
