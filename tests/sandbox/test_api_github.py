@@ -126,7 +126,8 @@ def test_renamed_empty_huge_and_page_limits(gh, sandbox) -> None:  # type: ignor
     moved = requests.get(f"{base}/repos/PaddlePaddle/PaddleOld/stargazers?per_page=3", headers=TOKEN,
                          allow_redirects=False)
     assert moved.status_code == 301
-    assert moved.headers["Location"] == f"{base}/repositories/103/stargazers?per_page=3"
+    assert moved.headers["Location"] == f"{base}/repos/PaddlePaddle/PaddleNew/stargazers?per_page=3"
+    assert requests.get(f"{base}/repositories/103", headers=TOKEN).json()["full_name"] == "PaddlePaddle/PaddleNew"
     followed = requests.get(f"{base}/repos/PaddlePaddle/PaddleOld/stargazers?per_page=3", headers=TOKEN)
     assert followed.status_code == 200 and len(followed.json()) == 3
     assert gh.get_repo("PaddlePaddle/PaddleOld").full_name == "PaddlePaddle/PaddleNew"  # PyGithub follows 301
@@ -144,10 +145,14 @@ def test_renamed_empty_huge_and_page_limits(gh, sandbox) -> None:  # type: ignor
 def test_code_search(gh, shared_world) -> None:  # type: ignore[no-untyped-def]
     found = gh.search_code('"paddlepaddle" filename:requirements.txt')
     items = list(found)
-    assert found.totalCount == len(items) == 12  # "paddlepaddle-gpu" holds the word too, as on GitHub
-    assert {i.repository.full_name for i in items} == {f"gh-dev{i}/app{i}" for i in range(12)}
+    truth = derive.code_search(shared_world, "paddlepaddle", "requirements.txt")
+    assert found.totalCount == len(items) == truth.total_count == 8  # PEP 503 names: paddlepaddle-gpu is another
+    assert [(i.repository.full_name, i.path) for i in items] == [(r.full_name, p) for r, p in truth.items]
+    assert gh.search_code("paddlepaddle-gpu filename:requirements.txt").totalCount == 4
     setup = list(gh.search_code("paddlepaddle filename:setup.py"))
     assert {i.path for i in setup} == {"setup.py"} and len(setup) == 3
+    assert gh.search_code("paddlepaddle").totalCount == 8 + 3  # every manifest file
+    assert gh.search_code("paddlepaddle user:gh-dev1").totalCount == 1
     assert gh.search_code("torch filename:requirements.txt").totalCount == 1
     assert gh.search_code("paddlepaddle size:<0").totalCount == 0
 

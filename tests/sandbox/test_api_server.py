@@ -32,7 +32,7 @@ def test_stats_rows_and_reset(make_sandbox) -> None:  # type: ignore[no-untyped-
     ok = next(r for r in forks if r["status"] == 200)
     assert ok["bytes"] > 100_000  # two pages of full repository payloads
     assert any(r["endpoint"] == "/graphql" and r["count"] == 1 for r in stats["requests"])
-    assert any(r["platform"] == "gitee" and r["endpoint"] == "/users/{login}" for r in stats["requests"])
+    assert any(r["platform"] == "gitee" and r["endpoint"] == "/users/{username}" for r in stats["requests"])
     assert stats["graphql_points"] == {"a1": 1}
     assert requests.post(f"{server.urls['stats']}/reset").status_code == 200
     assert requests.get(server.urls["stats"]).json() == {"requests": [], "graphql_points": {}}
@@ -78,9 +78,7 @@ def test_advance_moves_the_world_on(built) -> None:  # type: ignore[no-untyped-d
 
 
 def test_serve_prints_one_json_line_and_stops_on_sigterm(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (f"import sys; sys.path.insert(0, {here!r}); import conftest; "  # conftest: derive.py's stand-in if absent
-            "from oss_miner.sandbox.server import SandboxOptions, serve; "
+    code = ("from oss_miner.sandbox.server import SandboxOptions, serve; "
             f"serve(SandboxOptions(seed=3, scale=0.02, catalogue_path={str(CATALOGUE)!r}), port=0)")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,

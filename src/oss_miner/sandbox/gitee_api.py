@@ -290,23 +290,17 @@ class GiteeApi:
         return Reply(self.fork_payload(urls, *target) if isinstance(target, tuple) else self.repo_payload(urls, target))
 
     def contributors(self, ctx: Ctx, target: Any) -> Reply:
-        if isinstance(target, tuple) or self.view.is_empty(target):
+        if isinstance(target, tuple) or self.view.contributors_status(target) != "ok":
             return Reply([])
-        entries = sorted(self.view.contributors(target), key=lambda e: -e.contributions)
+        entries = self.view.contributors(target)
         return Reply([{"name": e.name, "email": e.email, "contributions": e.contributions} for e in entries])
 
     def forks(self, ctx: Ctx, target: Any) -> Reply:
         if isinstance(target, tuple):
             return self._paged(ctx, [], lambda f: f)
         urls = Urls(ctx.origin)
-        forks = self.view.forks(target)
         sort = ctx.arg("sort", "newest")
-        if sort == "oldest":
-            ordered = forks
-        elif sort in ("stargazers", "watchers"):
-            ordered = sorted(forks, key=lambda f: (-f.stars, f.fork_id))
-        else:
-            ordered = forks[::-1]
+        ordered = self.view.forks(target, sort if sort in ("newest", "oldest", "stargazers", "watchers") else "newest")
         return self._paged(ctx, ordered, lambda f: self.fork_payload(urls, target, f))
 
     def stargazers(self, ctx: Ctx, target: Any) -> Reply:
@@ -349,8 +343,8 @@ class GiteeApi:
                   "all": {"open", "closed"}}
         return self._activity(ctx, target, "issue", states, lambda i: self.issue_payload(urls, target, i, body))
 
-    def user(self, ctx: Ctx, login: str) -> Reply:
-        account = self.view.account_by_login("gitee", login)
+    def user(self, ctx: Ctx, username: str) -> Reply:
+        account = self.view.account_by_login("gitee", username)
         return Reply(full_user(Urls(ctx.origin), account)) if account else not_found("User")
 
     def _owner_repos(self, ctx: Ctx, repos: list[Repo]) -> Reply:
@@ -358,8 +352,8 @@ class GiteeApi:
         ordered = sorted(repos, key=lambda r: (r.created_at, r.repo_id), reverse=True)
         return self._paged(ctx, ordered, lambda r: self.repo_payload(urls, r))
 
-    def user_repos(self, ctx: Ctx, login: str) -> Reply:
-        account = self.view.account_by_login("gitee", login)
+    def user_repos(self, ctx: Ctx, username: str) -> Reply:
+        account = self.view.account_by_login("gitee", username)
         return self._owner_repos(ctx, self.view.repos_of("gitee", account.account_id)) if account else not_found("User")
 
     def org(self, ctx: Ctx, org: str) -> Reply:
@@ -397,8 +391,8 @@ class GiteeApi:
             self.repo_endpoint("/releases", self.releases),
             self.repo_endpoint("/pulls", self.pulls),
             self.repo_endpoint("/issues", self.issues),
-            ("/users/{login}", self.user),
-            ("/users/{login}/repos", self.user_repos),
+            ("/users/{username}", self.user),
+            ("/users/{username}/repos", self.user_repos),
             ("/orgs/{org}", self.org),
             ("/orgs/{org}/repos", self.org_repos),
             ("/user", self.authenticated_user),

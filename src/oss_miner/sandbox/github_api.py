@@ -4,7 +4,8 @@ Quirks kept on purpose: `/contributors` links only the accounts derive.py links 
 emails) and lists the rest only with `anon=1`; it answers 204 for an empty repository and 403 for a
 repository marked huge. `/stargazers` has no order parameter and refuses pages beyond 400 (422); the
 `star+json` media type adds `starred_at`. `/issues` lists pull requests too. A renamed repository
-answers 301 pointing at `/repositories/{id}`. Code search allows 10 requests a minute and reads at most
+answers 301 pointing at its new name on the same host (GitHub itself points at `/repositories/{id}`,
+which the sandbox serves too). Code search allows 10 requests a minute and reads at most
 1,000 results.
 """
 
@@ -14,6 +15,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
+from oss_miner.sandbox import derive
 from oss_miner.sandbox.model import Account, Fork, Release, Repo
 from oss_miner.sandbox.protocol import (
     ActivityItem, Ctx, Reply, error, github_links, github_time, node_id, window,
@@ -433,7 +435,7 @@ class GithubApi:
         moved = self.view.renamed("github", full_name)
         if moved is not None:
             query = ctx.request.url.query
-            location = f"{Urls(ctx.origin).api}/repositories/{moved.repo_id}{suffix}" + (f"?{query}" if query else "")
+            location = f"{Urls(ctx.origin).api}/repos/{moved.full_name}{suffix}" + (f"?{query}" if query else "")
             return Reply({"message": "Moved Permanently", "url": location, "documentation_url": f"{DOCS}/guides/best-practices-for-using-the-rest-api#follow-redirects"},
                          status=301, headers={"Location": location})
         return not_found("/repos/repos#get-a-repository")
@@ -470,38 +472,31 @@ class GithubApi:
     def contributors(self, ctx: Ctx, target: Repo | tuple[Repo, Fork]) -> Reply:
         if isinstance(target, tuple):
             return Reply(status=204)
-        repo = target
-        if repo.kind == "huge":
+        status = self.view.contributors_status(target)
+        if status == "too_large":
             return Reply({"message": TOO_LARGE, "documentation_url": f"{DOCS}/repos/repos#list-repository-contributors",
                           "status": "403"}, status=403)
-        if self.view.is_empty(repo):
+        if status == "empty":
             return Reply(status=204)
         urls = Urls(ctx.origin)
-        anon = ctx.flag("anon")
-        rows = []
-        for entry in self.view.contributors(repo):
-            account = self.view.account("github", entry.account_id)
-            if account is not None:
-                rows.append((entry.contributions, {**simple_user(urls, account), "contributions": entry.contributions}))
-            elif anon:
-                rows.append((entry.contributions, {"email": entry.email, "name": entry.name, "type": "Anonymous",
-                                                   "contributions": entry.contributions}))
-        rows.sort(key=lambda r: -r[0])
-        return self._paged(ctx, rows, lambda r: r[1])
+
+        def render(entry: Any) -> dict[str, Any]:
+            if entry.account_id is None:
+                return {"email": entry.email, "name": entry.name, "type": "Anonymous",
+                        "contributions": entry.contributions}
+            account = self.state.world.accounts[("github", entry.account_id)]
+            return {**simple_user(urls, account), "contributions": entry.contributions}
+
+        return self._paged(ctx, self.view.contributors(target, anon=ctx.flag("anon")), render)
 
     def forks(self, ctx: Ctx, target: Repo | tuple[Repo, Fork]) -> Reply:
         if isinstance(target, tuple):
             return self._paged(ctx, [], lambda f: f)
         urls = Urls(ctx.origin)
         sort = ctx.arg("sort", "newest")
-        forks = self.view.forks(target)
-        if sort == "oldest":
-            ordered = forks
-        elif sort in ("stargazers", "watchers"):
-            ordered = sorted(forks, key=lambda f: (-f.stars, f.fork_id))
-        else:
-            ordered = forks[::-1]
-        return self._paged(ctx, ordered, lambda f: self.fork_payload(urls, target, f))
+        if sort not in ("newest", "oldest", "stargazers", "watchers"):
+            sort = "newest"
+        return self._paged(ctx, self.view.forks(target, sort), lambda f: self.fork_payload(urls, target, f))
 
     def stargazers(self, ctx: Ctx, target: Repo | tuple[Repo, Fork]) -> Reply:
         win = window(ctx, 30)
@@ -574,8 +569,8 @@ class GithubApi:
     def issue(self, ctx: Ctx, owner: str, repo: str, number: str) -> Reply:
         return self._single_item(ctx, owner, repo, number, {"issue", "pull"})
 
-    def user(self, ctx: Ctx, login: str) -> Reply:
-        account = self.view.account_by_login("github", login)
+    def user(self, ctx: Ctx, username: str) -> Reply:
+        account = self.view.account_by_login("github", username)
         if account is None:
             return not_found("/users/users#get-a-user")
         return Reply(full_user(Urls(ctx.origin), account))
@@ -591,8 +586,8 @@ class GithubApi:
         ordered = sorted(repos, key=lambda r: (r.created_at, r.repo_id), reverse=True)
         return self._paged(ctx, ordered, lambda r: self.repo_payload(urls, r))
 
-    def user_repos(self, ctx: Ctx, login: str) -> Reply:
-        account = self.view.account_by_login("github", login)
+    def user_repos(self, ctx: Ctx, username: str) -> Reply:
+        account = self.view.account_by_login("github", username)
         if account is None:
             return not_found("/repos/repos#list-repositories-for-a-user")
         return self._owner_repos(ctx, self.view.repos_of("github", account.account_id))
@@ -642,13 +637,12 @@ class GithubApi:
         if win.start >= SEARCH_RESULT_LIMIT:
             return Reply({"message": "Only the first 1000 search results are available",
                           "documentation_url": f"{DOCS}/search/search#search-code", "status": "422"}, status=422)
-        matches = self.state.code_index().search(search)
+        matches = search.search(self.state.world)
         reachable = matches[:SEARCH_RESULT_LIMIT]
         urls = Urls(ctx.origin)
         items = [self.code_item(urls, repo, path) for repo, path in win.cut(reachable)]
-        headers = github_links(ctx, win, len(reachable))
         return Reply({"total_count": len(matches), "incomplete_results": len(matches) > SEARCH_RESULT_LIMIT,
-                      "items": items}, headers=headers)
+                      "items": items}, headers=github_links(ctx, win, len(reachable)))
 
     def code_item(self, urls: Urls, repo: Repo, path: str) -> dict[str, Any]:
         sha = hashlib.sha1(repo.files[path].encode()).hexdigest()
@@ -672,8 +666,8 @@ class GithubApi:
         table += [
             ("/repos/{owner}/{repo}/pulls/{number}", self.pull),
             ("/repos/{owner}/{repo}/issues/{number}", self.issue),
-            ("/users/{login}", self.user),
-            ("/users/{login}/repos", self.user_repos),
+            ("/users/{username}", self.user),
+            ("/users/{username}/repos", self.user_repos),
             ("/user/{account_id}", self.user_by_id),
             ("/orgs/{org}", self.org),
             ("/orgs/{org}/repos", self.org_repos),
@@ -698,7 +692,8 @@ MINIMAL_SEARCH_REPO_KEYS = frozenset(
 _TOKEN = re.compile(r"[a-z0-9]+")
 _QUALIFIER = re.compile(r'^(-?)(filename|path|extension|language|in|user|org|repo|size):(.+)$', re.IGNORECASE)
 _WORD = re.compile(r'"([^"]*)"|(\S+)')
-LANGUAGE_EXTENSIONS = {"python": (".py",), "toml": (".toml",), "text": (".txt",), "yaml": (".yml", ".yaml")}
+LANGUAGE_EXTENSIONS = {"python": (".py",), "toml": (".toml",), "text": (".txt",)}
+Test = Callable[[Repo, str, str], bool]
 
 
 def tokens(text: str) -> list[str]:
@@ -724,78 +719,70 @@ def _size_test(spec: str) -> Callable[[int], bool]:
         raise ValueError(f"size qualifier {spec!r} is not a number or range") from None
 
 
-class CodeQuery:
-    """The legacy code-search syntax: words and "phrases" ANDed, plus a few qualifiers."""
+def _qualifier_test(name: str, value: str) -> Test | None:
+    low = value.lower()
+    if name == "filename":
+        return lambda repo, path, text: path.rsplit("/", 1)[-1].lower() == low
+    if name == "path":
+        prefix = low.strip("/")
+        return lambda repo, path, text: path.lower() == prefix or path.lower().startswith(prefix + "/") \
+            or path.rsplit("/", 1)[-1].lower() == prefix
+    if name == "extension":
+        return lambda repo, path, text: path.lower().endswith("." + low.lstrip("."))
+    if name == "language":
+        exts = LANGUAGE_EXTENSIONS.get(low, ("." + low,))
+        return lambda repo, path, text: path.lower().endswith(exts)
+    if name in ("user", "org"):
+        return lambda repo, path, text: repo.full_name.split("/", 1)[0].lower() == low
+    if name == "repo":
+        return lambda repo, path, text: repo.full_name.lower() == low
+    if name == "size":
+        size = _size_test(value)
+        return lambda repo, path, text: size(len(text.encode()))
+    return None  # in:file and the like change nothing here
 
-    def __init__(self) -> None:
-        self.phrases: list[list[str]] = []
-        self.tests: list[Callable[[Repo, str, str], bool]] = []
-        self.in_path = False
+
+class CodeQuery:
+    """The legacy code-search syntax as the sandbox understands it.
+
+    The first term names a PyPI package: matches are the dependency manifests that declare it (derive.py's
+    rule, PEP 503 names, shared with the truth). Further terms must appear as words in the file;
+    qualifiers (filename, path, extension, language, user, org, repo, size, and their negations) filter.
+    """
+
+    def __init__(self, terms: list[str], tests: list[Test]):
+        self.terms = terms
+        self.tests = tests
 
     @classmethod
     def parse(cls, query: str) -> "CodeQuery":
-        parsed = cls()
+        terms: list[str] = []
+        tests: list[Test] = []
         for quoted, bare in _WORD.findall(query):
-            word = quoted if quoted else bare
-            match = _QUALIFIER.match(word) if not quoted else None
+            word = quoted or bare
+            match = None if quoted else _QUALIFIER.match(word)
             if match:
-                negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(3).strip('"')
-                parsed._qualifier(name, value, negate)
-            elif word.upper() in ("AND", "OR", "NOT") and not quoted:
-                continue
-            elif tokens(word):
-                parsed.phrases.append(tokens(word))
-        if not parsed.phrases:
+                test = _qualifier_test(match.group(2).lower(), match.group(3).strip('"'))
+                if test is not None:
+                    tests.append((lambda r, p, t, f=test: not f(r, p, t)) if match.group(1) else test)
+            elif word.upper() not in ("AND", "OR", "NOT") or quoted:
+                if tokens(word):
+                    terms.append(word)
+        if not terms:
             raise ValueError("code search needs at least one search term besides qualifiers")
-        return parsed
+        return cls(terms, tests)
 
-    def _qualifier(self, name: str, value: str, negate: bool) -> None:
-        low = value.lower()
-        test: Callable[[Repo, str, str], bool]
-        if name == "filename":
-            test = lambda repo, path, text: path.rsplit("/", 1)[-1].lower() == low  # noqa: E731
-        elif name == "path":
-            prefix = low.strip("/")
-            test = lambda repo, path, text: path.lower().startswith(prefix)  # noqa: E731
-        elif name == "extension":
-            test = lambda repo, path, text: path.lower().endswith("." + low.lstrip("."))  # noqa: E731
-        elif name == "language":
-            exts = LANGUAGE_EXTENSIONS.get(low, ("." + low,))
-            test = lambda repo, path, text: path.lower().endswith(exts)  # noqa: E731
-        elif name == "in":
-            self.in_path = low == "path"
-            return
-        elif name in ("user", "org"):
-            test = lambda repo, path, text: repo.full_name.split("/", 1)[0].lower() == low  # noqa: E731
-        elif name == "repo":
-            test = lambda repo, path, text: repo.full_name.lower() == low  # noqa: E731
-        else:
-            size = _size_test(value)
-            test = lambda repo, path, text: size(len(text.encode()))  # noqa: E731
-        self.tests.append((lambda r, p, t: not test(r, p, t)) if negate else test)
-
-    def matches(self, repo: Repo, path: str, text: str, text_tokens: list[str]) -> bool:
-        haystack = tokens(path) if self.in_path else text_tokens
-        for phrase in self.phrases:
-            if not _contains(haystack, phrase):
-                return False
-        return all(test(repo, path, text) for test in self.tests)
+    def search(self, world: Any) -> list[tuple[Repo, str]]:
+        package, *others = self.terms
+        found = []
+        for repo, path in derive.dependents(world, package):
+            text = repo.files[path]
+            words = tokens(text) if others else []
+            if all(_contains(words, tokens(t)) for t in others) and all(test(repo, path, text) for test in self.tests):
+                found.append((repo, path))
+        return found
 
 
 def _contains(haystack: list[str], phrase: list[str]) -> bool:
-    if len(phrase) == 1:
-        return phrase[0] in haystack
     n = len(phrase)
     return any(haystack[i:i + n] == phrase for i in range(len(haystack) - n + 1))
-
-
-class CodeIndex:
-    """The files code search can see: dependency manifests of GitHub repositories (not forks)."""
-
-    def __init__(self, repos: list[Repo]):
-        self.files = [(repo, path, text, tokens(text))
-                      for repo in sorted(repos, key=lambda r: r.repo_id)
-                      for path, text in sorted(repo.files.items())]
-
-    def search(self, query: CodeQuery) -> list[tuple[Repo, str]]:
-        return [(repo, path) for repo, path, text, toks in self.files if query.matches(repo, path, text, toks)]

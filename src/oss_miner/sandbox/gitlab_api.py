@@ -305,7 +305,8 @@ class GitlabApi:
         return Reply(self.project_payload(urls, target))
 
     def contributors(self, ctx: Ctx, target: Any) -> Reply:
-        entries = [] if isinstance(target, tuple) or self.view.is_empty(target) else self.view.contributors(target)
+        entries = ([] if isinstance(target, tuple) or self.view.contributors_status(target) != "ok"
+                   else self.view.contributors(target))
         order_by = ctx.arg("order_by", "commits")
         keys: dict[str, Callable[[Any], Any]] = {"name": lambda e: (e.name or "").lower(),
                                                   "email": lambda e: (e.email or "").lower(),
@@ -320,8 +321,7 @@ class GitlabApi:
         if isinstance(target, tuple):
             return self._paged(ctx, [], lambda f: f)
         urls = Urls(ctx.origin)
-        forks = self.view.forks(target)
-        ordered = forks if ctx.arg("sort", "desc") == "asc" else forks[::-1]
+        ordered = self.view.forks(target, "oldest" if ctx.arg("sort", "desc") == "asc" else "newest")
         return self._paged(ctx, ordered, lambda f: self.fork_payload(urls, target, f))
 
     def starrers(self, ctx: Ctx, target: Any) -> Reply:
@@ -362,8 +362,8 @@ class GitlabApi:
         states = {"opened": {"open"}, "closed": {"closed"}, "all": {"open", "closed"}}
         return self._activity(ctx, target, "issue", states, lambda i: self.issue_payload(urls, target, i))
 
-    def user(self, ctx: Ctx, user_id: str) -> Reply:
-        account = self.view.account("gitlab", int(user_id)) if user_id.isdigit() else None
+    def user(self, ctx: Ctx, id: str) -> Reply:  # noqa: A002 - GitLab calls the path parameter id
+        account = self.view.account("gitlab", int(id)) if id.isdigit() else None
         if account is None or account.type == "Organization":
             return not_found("User")
         return Reply(public_user(Urls(ctx.origin), account))
@@ -394,16 +394,16 @@ class GitlabApi:
                 "full_path": group.login, "created_at": gitlab_time(group.created_at), "parent_id": None,
                 "ldap_cn": None, "ldap_access": None}
 
-    def group(self, ctx: Ctx, group: str) -> Reply:
-        account = self._group(group)
+    def group(self, ctx: Ctx, id: str) -> Reply:  # noqa: A002
+        account = self._group(id)
         if account is None:
             return not_found("Group")
         urls = Urls(ctx.origin)
         projects = [self.project_payload(urls, r) for r in self.view.org_repos("gitlab", account)]
         return Reply({**self.group_payload(urls, account), "projects": projects, "shared_projects": []})
 
-    def group_projects(self, ctx: Ctx, group: str) -> Reply:
-        account = self._group(group)
+    def group_projects(self, ctx: Ctx, id: str) -> Reply:  # noqa: A002
+        account = self._group(id)
         if account is None:
             return not_found("Group")
         urls = Urls(ctx.origin)
@@ -436,10 +436,10 @@ class GitlabApi:
             self.project_endpoint("/releases", self.releases),
             self.project_endpoint("/merge_requests", self.merge_requests),
             self.project_endpoint("/issues", self.issues),
-            ("/users/{user_id}", self.user),
+            ("/users/{id}", self.user),
             ("/users", self.users),
-            ("/groups/{group}", self.group),
-            ("/groups/{group}/projects", self.group_projects),
+            ("/groups/{id}", self.group),
+            ("/groups/{id}/projects", self.group_projects),
             ("/user", self.authenticated_user),
             ("/version", self.version),
         ]

@@ -597,8 +597,7 @@ class CommitObj:
         return f"{info.context.web}/{self.r.full_name}/commit/{self.oid}"
 
     def _actor(self, info: Any, name: str, email: str, moment: datetime) -> dict[str, Any]:
-        account_id = info.context.view.email_accounts(self.r).get((email or "").lower())
-        account = info.context.view.account("github", account_id)
+        account = info.context.view.account_of_email(email)
         user = UserObj(account) if account is not None and account.type == "User" else None
         return {"name": name, "email": email, "date": git_time(moment), "user": user}
 

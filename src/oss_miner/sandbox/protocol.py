@@ -380,13 +380,8 @@ class WorldView:
         return self.by_owner.get((platform, owner_id), [])
 
     def org_repos(self, platform: str, org: Account) -> list[Repo]:
-        ids = self.world.orgs.get((platform, org.login)) or self.world.orgs.get((platform, org.login.lower()))
-        owned = self.repos_of(platform, org.account_id)
-        if not ids:
-            return owned
-        extra = [self.world.repos[(platform, i)] for i in ids if (platform, i) in self.world.repos]
-        merged = {r.repo_id: r for r in owned + extra}
-        return [merged[i] for i in sorted(merged)]
+        """An organisation's (GitLab: group's) repositories, oldest first."""
+        return derive.org_repos(self.world, platform, org.login)
 
     # -- cached, per repository
     def _cached(self, name: str, repo: Repo, build: Callable[[], Any]) -> Any:
@@ -401,23 +396,18 @@ class WorldView:
         return value
 
     def stars(self, repo: Repo) -> list[Star]:
-        """Stars of live accounts, oldest first (the order GitHub's REST list uses)."""
-        def build() -> list[Star]:
-            live = [s for s in repo.stars if self.account(repo.platform, s.account_id) is not None]
-            return sorted(live, key=lambda s: (_stamp(s.starred_at), s.account_id))
-        return self._cached("stars", repo, build)
+        """Stars of live accounts, oldest first (GitHub's REST order)."""
+        return self._cached("stars", repo, lambda: derive.visible_stars(self.world, repo))
 
-    def forks(self, repo: Repo) -> list[Fork]:
-        """Forks that still exist and whose owner does, oldest first."""
-        def build() -> list[Fork]:
-            live = [f for f in repo.forks if not f.deleted and self.account(repo.platform, f.owner_id) is not None]
-            return sorted(live, key=lambda f: (_stamp(f.created_at), f.fork_id))
-        return self._cached("forks", repo, build)
+    def forks(self, repo: Repo, sort: str = "oldest") -> list[Fork]:
+        """Forks that still exist and whose owner does, in GitHub's `sort` order."""
+        return self._cached(f"forks-{sort}", repo, lambda: derive.visible_forks(self.world, repo, sort))
 
     def keyed_stars(self, repo: Repo, descending: bool) -> KeyedList:
+        def key(star: Star) -> tuple:
+            return (_stamp(star.starred_at), star.account_id)
         return self._cached(f"kstars{descending}", repo, lambda: KeyedList(
-            self.stars(repo)[::-1] if descending else self.stars(repo),
-            lambda s: (_stamp(s.starred_at), s.account_id), descending))
+            sorted(self.stars(repo), key=key, reverse=descending), key, descending))
 
     def keyed_forks(self, repo: Repo, field_name: str, descending: bool) -> KeyedList:
         def key(f: Fork) -> tuple:
@@ -432,21 +422,21 @@ class WorldView:
             return KeyedList(ordered, key, descending)
         return self._cached(f"kforks{field_name}{descending}", repo, build)
 
-    def contributors(self, repo: Repo) -> list[derive.ContributorEntry]:
-        return self._cached("contributors", repo, lambda: list(derive.contributors(self.world, repo)))
+    def contributors(self, repo: Repo, anon: bool = True) -> list[derive.ContributorEntry]:
+        """What the platform's contributors endpoint lists (GitHub: accounts, and with anon also emails)."""
+        return derive.contributors(self.world, repo, anon)
+
+    def contributors_status(self, repo: Repo) -> str:
+        """ok, empty (204 on GitHub) or too_large (GitHub's 403)."""
+        return derive.contributors_status(repo)
 
     def commits(self, repo: Repo) -> list[Commit]:
         """Default-branch commits, newest first (git log order)."""
-        def build() -> list[Commit]:
-            commits = list(derive.default_branch_commits(repo))
-            return sorted(commits, key=lambda c: _stamp(c.committed_at), reverse=True)
-        return self._cached("commits", repo, build)
+        return self._cached("commits", repo, lambda: derive.default_branch_commits(repo)[::-1])
 
-    def email_accounts(self, repo: Repo) -> dict[str, int]:
-        """Author email -> account, as the platform links them (GitHub: the first 500 emails)."""
-        def build() -> dict[str, int]:
-            return {c.email.lower(): c.account_id for c in self.contributors(repo) if c.account_id is not None and c.email}
-        return self._cached("emails", repo, build)
+    def account_of_email(self, email: str) -> Account | None:
+        """The live GitHub account a commit email links to (GitHub links commits by verified email)."""
+        return derive.github_email_accounts(self.world).get((email or "").lower())
 
     def releases(self, repo: Repo) -> list:
         return self._cached("releases", repo, lambda: sorted(
@@ -454,9 +444,9 @@ class WorldView:
 
     def activity(self, repo: Repo) -> Activity:
         def build() -> Activity:
-            authors = [c.account_id for c in self.contributors(repo)[:50] if c.account_id is not None]
+            authors = [c.account_id for c in self.contributors(repo, anon=False)[:50]]
             return Activity(repo, self.world.now, authors)
         return self._cached("activity", repo, build)
 
     def is_empty(self, repo: Repo) -> bool:
-        return repo.kind == "empty" or not self.commits(repo)
+        return derive.contributors_status(repo) == "empty" or repo.kind == "empty"

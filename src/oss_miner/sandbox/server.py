@@ -39,7 +39,7 @@ from starlette.routing import Match, Route
 from oss_miner.sandbox import faults as fx
 from oss_miner.sandbox.accounting import Accounting
 from oss_miner.sandbox.gitee_api import GiteeApi
-from oss_miner.sandbox.github_api import CodeIndex, GithubApi
+from oss_miner.sandbox.github_api import GithubApi
 from oss_miner.sandbox.gitlab_api import GitlabApi
 from oss_miner.sandbox.graphql_api import GraphqlApi
 from oss_miner.sandbox.model import World
@@ -101,7 +101,6 @@ class SandboxState:
         self.search = fx.Limiter(30, 60.0)
         self.inflight = fx.InFlight(options.secondary_limit)
         self.faults = fx.FaultPlan(options.seed, options.fault_rate, options.fault_kinds)
-        self._code_index: tuple[tuple, CodeIndex] | None = None
 
     def _limiter(self, resource: str) -> fx.Limiter:
         return {"code_search": self.code_search, "search": self.search}.get(resource, self.limiter)
@@ -115,19 +114,11 @@ class SandboxState:
     def refund(self, platform: str, account: str, resource: str, amount: int = 1) -> None:
         self._limiter(resource).refund((platform, account, resource), amount)
 
-    def code_index(self) -> CodeIndex:
-        signature = (len(self.world.advances), len(self.world.repos))
-        if self._code_index is None or self._code_index[0] != signature:
-            repos = [r for r in self.world.repos.values() if r.platform == "github" and r.files]
-            self._code_index = (signature, CodeIndex(repos))
-        return self._code_index[1]
-
     def advance(self, fraction: float) -> None:
         from oss_miner.sandbox.world import advance
 
         advance(self.world, fraction)
         self.view.refresh(force=True)
-        self._code_index = None
 
     def reset_stats(self) -> None:
         self.accounting.reset()
