@@ -47,7 +47,8 @@ _LOCALES = ("de", "es", "fr", "it", "pt", "pt_BR", "nl", "pl", "tr", "ru", "uk",
 _ABBREVIATED_COUNTRIES = {"US", "CA", "AU", "BR", "MX"}
 # Three-letter country codes that are also everyday words.
 _CODE_WORDS = {"and", "can", "per", "pan", "jam", "mac", "ben", "gin", "nor", "fin", "bel", "dom", "est",
-               "lie", "mar", "mli", "tun", "ton", "nam", "mus", "cub", "sur", "tur"}
+               "lie", "mar", "mli", "tun", "ton", "nam", "mus", "cub", "sur", "tur", "are", "arm", "com", "cog",
+               "gab", "gum", "hun", "pry", "vat", "aus", "tha", "dev", "new"}
 _GENERIC_REGION_WORDS = {"central", "northern", "southern", "eastern", "western", "north", "south", "east",
                          "west", "capital", "centre", "center", "coast", "island", "islands", "city",
                          "region", "province", "federal", "upper", "lower", "middle", "interior", "north east",
@@ -364,7 +365,7 @@ def _usable_alternate_name(name: str, population: int) -> bool:
 
 
 def _add_aliases(builder: _Builder) -> None:
-    weights = {"country": COUNTRY + 1, "region": 4.5, "city": city_weight("", 10**6) + 0.5, "nickname": CODE + 0.5,
+    weights = {"abbreviation": ABBREVIATION, "country": COUNTRY + 1, "region": 4.5, "city": city_weight("", 10**6) + 0.5, "nickname": CODE + 0.5,
                "cnabbr": CODE + 0.2, "none": 0.0}  # a lone "SZ" is Shenzhen far more often than Eswatini
     for name, country, region, city, kind in data_rows("aliases.tsv"):
         builder.add(name, Place(kind, country or None, region or None, city or None, weights[kind]))

@@ -32,6 +32,8 @@ _SHORT_CODE_KINDS = frozenset({"code", "nickname", "abbreviation", "cnabbr"})
 _SCORED_KINDS = frozenset({"country", "region", "city", "code", "nickname", "abbreviation", "cnabbr",
                            "institution"})
 _EXPLICIT_KINDS = frozenset({"country", "nickname"})
+_TOWN_KINDS = frozenset({"city", "institution"})
+_NAMESAKE_SHARE = 0.6
 # "Austin, TX": a state code after a place name is as telling as a country code.
 _ABBREVIATION_AFTER_NAME = 3.5
 
@@ -55,17 +57,21 @@ class Resolution:
 
 def mentions(segments: list[Segment], index: Index) -> list[Mention]:
     found: list[Mention] = []
+    joined = 0  # "Shenzhen and Hong Kong" names two places; "Trinidad and Tobago" (one name) does not
     for segment_number, segment in enumerate(segments):
         words = segment.tokens
         start = 0
         while start < len(words):
+            part = segment.part * 100 + joined
             if is_cjk(words[start]):
-                found.extend(_cjk_mentions(words[start], index, segment, len(found)))
+                found.extend(_cjk_mentions(words[start], index, part, len(found)))
                 start += 1
                 continue
             length, places = _longest_match(words, start, index, after_name=segment_number > 0)
             if places:
-                found.append(Mention(len(found), segment.part, places))
+                found.append(Mention(len(found), part, places))
+            elif words[start] == "and":
+                joined += 1
             start += max(length, 1)
     return [mention for mention in found if mention.places]
 
@@ -81,7 +87,10 @@ def _longest_match(words: tuple[str, ...], start: int, index: Index,
         if length == 1 and places:
             places = _single_word_places(name, places, words, start, after_name, index)
         if places:
-            return length, tuple(place for place in places if place.kind != "none")
+            # A phrase known to name no place ("none", "Earth") silences the towns that share its spelling.
+            if any(place.kind == "none" for place in places):
+                return length, ()
+            return length, tuple(places)
         if length == 1:
             return 1, ()
     return 1, ()
@@ -125,7 +134,7 @@ def _single_word_places(word: str, places: list[Place], words: tuple[str, ...], 
     return kept
 
 
-def _cjk_mentions(run: str, index: Index, segment: Segment, numbered_from: int) -> list[Mention]:
+def _cjk_mentions(run: str, index: Index, part: int, numbered_from: int) -> list[Mention]:
     """Chinese, Japanese and Korean are written without spaces: take the longest known name at each point."""
     found = []
     position = 0
@@ -136,7 +145,7 @@ def _cjk_mentions(run: str, index: Index, segment: Segment, numbered_from: int) 
             if places:
                 if prefer and any(place.country == prefer for place in places):
                     places = [place for place in places if place.country == prefer]
-                found.append(Mention(numbered_from + len(found), segment.part, tuple(places)))
+                found.append(Mention(numbered_from + len(found), part, tuple(places)))
                 position += length
                 break
         else:
@@ -170,21 +179,33 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
     strength: dict[str, float] = defaultdict(float)
     explicit: set[str] = set()
     earliest: dict[str, int] = {}
+    named_regions = {(place.country, place.region) for mention in scored for place in mention.places
+                     if place.kind not in _TOWN_KINDS and place.region}
+    named_countries = {country for country, _ in named_regions}  # towns of unknown region may lie in them
     for mention in scored:
         best_here: dict[str, float] = {}
+        qualified: set[str] = set()
         for place in mention.places:
             if place.country and place.kind in _SCORED_KINDS:
                 best_here[place.country] = max(best_here.get(place.country, 0.0), place.weight)
                 if place.kind in _EXPLICIT_KINDS:
                     explicit.add(place.country)
+                if place.kind not in _TOWN_KINDS or (place.country, place.region) in named_regions or (
+                        place.region is None and place.country in named_countries):
+                    qualified.add(place.country)
             if place.kind == "country" and place.country == "CN":
                 # "Hong Kong, China" and "Taipei, China" are still HK and TW.
                 for own_code in _CHINA_BUT_OWN_CODE:
                     best_here.setdefault(own_code, 0.0)
+                    qualified.add(own_code)
+        strongest_here = max(best_here.values(), default=0.0)
         for country, weight in best_here.items():
-            coverage[country] += 1
             strength[country] += weight
-            earliest.setdefault(country, mention.position)
+            # A small namesake town explains a mention only when a region named beside it agrees
+            # ("Paris, Texas"), not by itself ("Paris and London" is not two Ontario towns).
+            if country in qualified or weight >= _NAMESAKE_SHARE * strongest_here:
+                coverage[country] += 1
+                earliest.setdefault(country, mention.position)
     if not coverage:
         return None
     # A country named outright beats one guessed from a town of the same coverage ("Kent, UK").
@@ -193,7 +214,7 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
     strongest = max(strength[country] for country in tied)
     # Among equally covering countries, the first named wins unless it is much weaker ("Shanghai, Tokyo").
     contenders = [country for country in tied if strength[country] >= 0.8 * strongest]
-    winner = min(contenders, key=lambda country: (earliest[country], -strength[country]))
+    winner = min(contenders, key=lambda country: (earliest.get(country, len(scored)), -strength[country]))
     return winner, most
 
 

@@ -14,6 +14,8 @@ _LETTER_FOLDS = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "�
 _KEPT_SYMBOLS = "/|;\\+~>-→"
 _ASCII_SYMBOLS = str.maketrans({chr(code): " " for code in range(128)
                                 if unicodedata.category(chr(code))[0] in "CSZ" and chr(code) not in _KEPT_SYMBOLS})
+# A link or an address in a location field names a site, not a place ("https://x.com" is not Comoros).
+_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S*|\S+@[\w-]+\.[\w.-]+|\b[\w-]+\.(?:com|org|net|io|dev|me|app)\b\S*", re.I)
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´ʼ](?=\w)")
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:\w\.){2,}")
 # Separators between the parts of one place ("Recife, PE") and between places ("Shanghai / Tokyo").
@@ -83,7 +85,7 @@ class Segment:
 
 
 def segments(text: str) -> list[Segment]:
-    folded = _prepare(fold(text[:MAX_CHARS]))
+    folded = _prepare(fold(_WEB_ADDRESS.sub(" ", text[:MAX_CHARS]))).replace("&", " and ")
     found: list[Segment] = []
     for part_number, part in enumerate(_PLACE_BREAK.split(folded)):
         for piece in _SEGMENT_BREAK.split(part):
