@@ -26,6 +26,8 @@ import pycountry
 from oss_miner.geo.text import compact, fold, is_cjk, key
 
 CITY_MIN_POPULATION = 5000
+TYPO_MIN_LETTERS = 6  # shorter names are too close to each other to forgive a typo
+_WELL_KNOWN_CITY_WEIGHT = 2.6
 _ALTERNATE_NAMES_MIN_POPULATION = 15000
 _DIGIT = re.compile(r"\d")
 
@@ -76,6 +78,12 @@ class Index:
     cjk_names: dict[str, list[Place]]
     longest_cjk: int
     institutions: dict[str, list[Place]]
+    well_known_names: tuple[str, ...]  # what a typo may be taken for (see fuzzy.py)
+
+
+def well_known(place: Place) -> bool:
+    """Countries, regions and cities of about 100,000 people or more."""
+    return place.kind in ("country", "region") or place.kind == "city" and place.weight >= _WELL_KNOWN_CITY_WEIGHT
 
 
 class _Builder:
@@ -101,7 +109,9 @@ class _Builder:
             elif " " in name and len(compact(name)) >= 4:
                 compact_names[compact(name)].extend(places)
         longest = max((len(name) for name in cjk_names), default=1)
-        return Index(names, dict(compact_names), cjk_names, longest, institutions)
+        typo_targets = tuple(name for name, places in names.items() if len(compact(name)) >= TYPO_MIN_LETTERS
+                             and not is_cjk(name) and any(well_known(place) for place in places))
+        return Index(names, dict(compact_names), cjk_names, longest, institutions, typo_targets)
 
 
 def _strongest_per_reading(places) -> list[Place]:

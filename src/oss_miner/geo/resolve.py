@@ -53,6 +53,7 @@ class Resolution:
     city: str | None
     confidence: float
     several_places: bool
+    evidence: float  # weight of the strongest reading chosen
 
 
 def mentions(segments: list[Segment], index: Index) -> list[Mention]:
@@ -171,7 +172,8 @@ def resolve(found: list[Mention]) -> Resolution | None:
             country, covered = first
             scored = first_part
     chosen = _choose_places(scored, country)
-    return Resolution(country, *_region_and_city(chosen), _confidence(chosen, several), several)
+    return Resolution(country, *_region_and_city(chosen), _confidence(chosen, several), several,
+                      max(place.weight for place in chosen))
 
 
 def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
