@@ -126,3 +126,34 @@ def test_confidence_reflects_the_evidence():
     assert locate("Hangzhou, Zhejiang, China").confidence > locate("Hangzhou").confidence
     assert locate("Springfield").confidence < locate("Berlin, Germany").confidence
     assert locate("Shanghai / Tokyo").confidence < locate("Shanghai").confidence
+
+
+@pytest.mark.parametrize("text, country", [("🇩🇪", "DE"), ("🇭🇰", "HK"), ("🇨🇳 Beijing", "CN"), ("Berlin 🇺🇦", "DE")])
+def test_flags_are_weak_country_evidence(text, country):
+    assert locate(text).country_iso2 == country
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Los Angles", ("US", "Los Angeles")), ("Beijng", ("CN", "Beijing")), ("Guadalajra", ("MX", "Guadalajara")),
+    ("San Fransisco", ("US", "San Francisco")), ("Germnay", ("DE", None)),
+])
+def test_one_typo_in_a_well_known_name_is_forgiven_with_less_confidence(text, expected):
+    found = locate(text)
+    assert (found.country_iso2, found.city) == expected
+    assert found.confidence < 0.8
+
+
+@pytest.mark.parametrize("text", ["Paris and London", "Shenzhen & Hong Kong", "Berlin; Tokyo"])
+def test_places_joined_by_and_are_several_places(text):
+    assert locate(text).method == "location_first"
+
+
+def test_a_name_with_and_in_it_is_one_place():
+    assert (locate("Trinidad and Tobago").country_iso2, locate("Trinidad and Tobago").method) == ("TT", "location")
+    assert locate("Bosnia & Herzegovina").country_iso2 == "BA"
+
+
+@pytest.mark.parametrize("text", ["https://github.com/someone", "me@example.com", "www.example.org",
+                                  "Where the wild things are", "none", "N/A", "null", "Mordor", "Neverland"])
+def test_links_addresses_and_fiction_name_no_place(text):
+    assert locate(text) == NOWHERE

@@ -24,15 +24,21 @@ def fuzzy_places(segments: list[Segment]) -> list[tuple[int, tuple[Place, ...]]]
         words = [word for word in segment.tokens if not is_cjk(word)]
         start = 0
         while start < len(words):
-            for length in range(min(_MAX_WORDS, len(words) - start), 0, -1):
-                places = _lookup(compact("".join(words[start:start + length])))
-                if places:
-                    found.append((number, places))
-                    start += length
-                    break
-            else:
-                start += 1
+            length, places = _longest_typo(words, start)
+            if places:
+                found.append((number, places))
+            start += length
     return found
+
+
+def _longest_typo(words: list[str], start: int) -> tuple[int, tuple[Place, ...]]:
+    for length in range(min(_MAX_WORDS, len(words) - start), 0, -1):
+        if " ".join(words[start:start + length]) in index().names:
+            return length, ()  # a known name (even one of nowhere, like "Neverland") is no typo
+        places = _lookup(compact("".join(words[start:start + length])))
+        if places:
+            return length, places
+    return 1, ()
 
 
 def _lookup(typed: str) -> tuple[Place, ...]:

