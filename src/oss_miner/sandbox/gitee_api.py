@@ -130,6 +130,9 @@ class GiteeApi:
         }
 
     def repo_payload(self, urls: Urls, repo: Repo) -> dict[str, Any]:
+        return self.view.payload(("gitee-repo", urls.api), repo, lambda: self._repo_payload(urls, repo))
+
+    def _repo_payload(self, urls: Urls, repo: Repo) -> dict[str, Any]:
         short = self.short_repo(urls, repo.repo_id, repo.full_name, repo.owner_id, repo.description, False)
         stars = len(self.view.stars(repo))
         owner = self.account(repo.owner_id)
@@ -170,6 +173,10 @@ class GiteeApi:
         return payload
 
     def fork_payload(self, urls: Urls, parent: Repo, fork: Fork) -> dict[str, Any]:
+        return self.view.payload(("gitee-fork", urls.api, fork.fork_id), parent,
+                                 lambda: self._fork_payload(urls, parent, fork))
+
+    def _fork_payload(self, urls: Urls, parent: Repo, fork: Fork) -> dict[str, Any]:
         short = self.short_repo(urls, fork.fork_id, fork.full_name, fork.owner_id, parent.description, True)
         owner = self.account(fork.owner_id)
         return {

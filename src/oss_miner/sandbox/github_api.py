@@ -184,6 +184,10 @@ class GithubApi:
         return simple_user(urls, account) if account else None
 
     def repo_payload(self, urls: Urls, repo: Repo, *, detail: bool = False) -> dict[str, Any]:
+        return self.view.payload(("github-repo", urls.api, detail), repo,
+                                 lambda: self._repo_payload(urls, repo, detail=detail))
+
+    def _repo_payload(self, urls: Urls, repo: Repo, *, detail: bool) -> dict[str, Any]:
         name = repo.full_name.split("/", 1)[1]
         activity = self.view.activity(repo)
         stars = len(self.view.stars(repo))
@@ -242,6 +246,12 @@ class GithubApi:
         return payload
 
     def fork_payload(self, urls: Urls, parent: Repo, fork: Fork, *, detail: bool = False) -> dict[str, Any]:
+        if not detail:
+            return self.view.payload(("github-fork", urls.api, fork.fork_id), parent,
+                                     lambda: self._fork_payload(urls, parent, fork, detail=False))
+        return self._fork_payload(urls, parent, fork, detail=True)
+
+    def _fork_payload(self, urls: Urls, parent: Repo, fork: Fork, *, detail: bool) -> dict[str, Any]:
         name = fork.full_name.split("/", 1)[1]
         return {
             "id": fork.fork_id,

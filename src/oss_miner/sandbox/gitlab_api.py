@@ -166,6 +166,9 @@ class GitlabApi:
         }
 
     def project_payload(self, urls: Urls, repo: Repo) -> dict[str, Any]:
+        return self.view.payload(("gitlab-project", urls.api), repo, lambda: self._project_payload(urls, repo))
+
+    def _project_payload(self, urls: Urls, repo: Repo) -> dict[str, Any]:
         payload = self._project_common(urls, repo.repo_id, repo.full_name, repo.owner_id, repo.description,
                                        repo.created_at, repo.pushed_at)
         empty = self.view.is_empty(repo)
@@ -184,6 +187,10 @@ class GitlabApi:
         return payload
 
     def fork_payload(self, urls: Urls, parent: Repo, fork: Fork) -> dict[str, Any]:
+        return self.view.payload(("gitlab-fork", urls.api, fork.fork_id), parent,
+                                 lambda: self._fork_payload(urls, parent, fork))
+
+    def _fork_payload(self, urls: Urls, parent: Repo, fork: Fork) -> dict[str, Any]:
         payload = self._project_common(urls, fork.fork_id, fork.full_name, fork.owner_id, parent.description,
                                        fork.created_at, fork.pushed_at)
         payload.update({"default_branch": parent.default_branch, "star_count": fork.stars,

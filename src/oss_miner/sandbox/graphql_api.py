@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import lru_cache
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -761,6 +762,16 @@ def _format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
+@lru_cache(maxsize=512)
+def checked(query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """Parsed and validated once per query text (clients repeat their queries with new variables)."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, (exc,)
+    return document, tuple(validate(SCHEMA, document))
+
+
 class GraphqlApi:
     def __init__(self, state: "SandboxState"):
         self.state = state
@@ -780,11 +791,7 @@ class GraphqlApi:
         except (ValueError, KeyError, TypeError):
             return Reply({"message": "Problems parsing JSON",
                           "documentation_url": "https://docs.github.com/graphql"}, status=400)
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            return Reply({"errors": [_format_error(exc)]})
-        problems = validate(SCHEMA, document)
+        document, problems = checked(query)
         if problems:
             return Reply({"errors": [_format_error(e) for e in problems]})
         cost, nodes = query_cost(document, operation_name, variables)

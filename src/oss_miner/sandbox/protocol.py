@@ -313,8 +313,9 @@ class WorldView:
 
     def __init__(self, world: World):
         self.world = world
-        self._signature: tuple | None = None
+        self._shape: tuple | None = None
         self._cache: dict[tuple, tuple[tuple, Any]] = {}
+        self._payloads: dict[tuple, Any] = {}
         self.refresh()
 
     # -- indices, rebuilt when the world has changed shape
@@ -324,7 +325,7 @@ class WorldView:
 
     def refresh(self, force: bool = False) -> None:
         signature = self._world_signature()
-        if not force and signature == self._signature:
+        if not force and signature == self._shape:
             return
         w = self.world
         self.by_login: dict[tuple[str, str], Account] = {}
@@ -348,7 +349,8 @@ class WorldView:
         for repos in self.by_owner.values():
             repos.sort(key=lambda r: r.repo_id)
         self._cache.clear()
-        self._signature = signature
+        self._payloads.clear()
+        self._shape = signature
 
     # -- lookups
     def account(self, platform: str, account_id: int | None) -> Account | None:
@@ -384,10 +386,23 @@ class WorldView:
         return derive.org_repos(self.world, platform, org.login)
 
     # -- cached, per repository
+    def _signature(self, repo: Repo) -> tuple:
+        return (repo.version, len(repo.stars), len(repo.forks), len(repo.commits), len(repo.releases),
+                len(self.world.advances))
+
+    def payload(self, key: tuple, repo: Repo, build: Callable[[], Any]) -> Any:
+        """A rendered payload about `repo` (or one of its forks), rebuilt when the repository changes."""
+        full_key = (key, repo.platform, repo.repo_id, self._signature(repo))
+        hit = self._payloads.get(full_key)
+        if hit is None:
+            if len(self._payloads) > 200_000:
+                self._payloads.clear()
+            hit = self._payloads[full_key] = build()
+        return hit
+
     def _cached(self, name: str, repo: Repo, build: Callable[[], Any]) -> Any:
         key = (name, repo.platform, repo.repo_id)
-        signature = (repo.version, len(repo.stars), len(repo.forks), len(repo.commits), len(repo.releases),
-                     len(self.world.advances))
+        signature = self._signature(repo)
         hit = self._cache.get(key)
         if hit is not None and hit[0] == signature:
             return hit[1]
