@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from oss_miner.cache import Cache
+from oss_miner.config import Bots, Credentials, load_config
+from oss_miner.landing import Landing, Page
+from oss_miner.privacy import Hasher, Redactor
+from oss_miner.sources.base import ExtractContext
+from oss_miner.sources.git import GitSource
+
 
 @dataclass(frozen=True)
 class Person:
@@ -114,3 +121,49 @@ def standard_history(path: Path) -> History:
     h.commit("main", CI, 480, committer_offset=-420)
     h.commit("main", VENDOR, 480)
     return h
+
+
+class Runs:
+    """Successive runs over one state folder, as the pipeline makes them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        catalogue = load_config()
+        self.catalogue = catalogue.model_copy(update={"bots": Bots(patterns=BOT_PATTERNS)})
+        self.cache = Cache(root / "state" / "cache.sqlite")
+        self.hasher = Hasher(b"test-key-" * 4)
+        self.number = 0
+        self.source: GitSource | None = None
+
+    def context(self, run_id: str) -> ExtractContext:
+        return ExtractContext(catalogue=self.catalogue, credentials=Credentials(), cache=self.cache,
+                              landing=Landing(str(self.root / "landing"), run_id), hasher=self.hasher,
+                              redactor=Redactor(), state_dir=self.root / "state")
+
+    def mine(self, clone_url: str, *, repo: str | None = None, platform: str = "git", default_branch: str | None = None,
+             run_id: str | None = None, seal: bool = True, page_size: int | None = None) -> list[Page]:
+        if run_id is None:
+            self.number += 1
+            run_id = f"run{self.number}"
+        ctx = self.context(run_id)
+        self.source = GitSource(ctx)
+        if page_size:
+            self.source.page_size = page_size
+        pages = list(self.source.fetch_commits(platform, repo or clone_url, clone_url, default_branch))
+        if seal:
+            ctx.landing.seal({})
+        return pages
+
+
+def commits(pages: list[Page]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for page in pages:
+        if page.entity == "commits":
+            for record in page.records:
+                assert record["sha"] not in out, "a commit landed twice in one run"
+                out[record["sha"]] = record
+    return out
+
+
+def findings(pages: list[Page]) -> list[dict]:
+    return [r for p in pages if p.entity == "findings" for r in p.records]

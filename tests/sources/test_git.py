@@ -2,70 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from oss_miner.cache import Cache
-from oss_miner.config import Bots, Credentials, load_config
-from oss_miner.landing import Landing
-from oss_miner.privacy import Hasher, Redactor
-from oss_miner.sources.base import ExtractContext
 from oss_miner.sources.git import GitSource, parse_raw_date, without_credentials, _nul_records
 
 try:
-    from .git_history import BOT_PATTERNS, BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, standard_history
+    from .git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, Runs,
+                              commits, findings, standard_history)
 except ImportError:  # tests/sources is not a package: pytest put this folder on sys.path
-    from git_history import BOT_PATTERNS, BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, standard_history
-
-
-class Runs:
-    """Successive runs over one state folder, as the pipeline makes them."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        catalogue = load_config()
-        self.catalogue = catalogue.model_copy(update={"bots": Bots(patterns=BOT_PATTERNS)})
-        self.cache = Cache(root / "state" / "cache.sqlite")
-        self.hasher = Hasher(b"test-key-" * 4)
-        self.number = 0
-        self.source: GitSource | None = None
-
-    def context(self, run_id: str) -> ExtractContext:
-        return ExtractContext(catalogue=self.catalogue, credentials=Credentials(), cache=self.cache,
-                              landing=Landing(str(self.root / "landing"), run_id), hasher=self.hasher,
-                              redactor=Redactor(), state_dir=self.root / "state")
-
-    def mine(self, clone_url: str, *, repo: str | None = None, platform: str = "git", default_branch: str | None = None,
-             run_id: str | None = None, seal: bool = True, page_size: int | None = None) -> list:
-        if run_id is None:
-            self.number += 1
-            run_id = f"run{self.number}"
-        ctx = self.context(run_id)
-        self.source = GitSource(ctx)
-        if page_size:
-            self.source.page_size = page_size
-        pages = list(self.source.fetch_commits(platform, repo or clone_url, clone_url, default_branch))
-        if seal:
-            ctx.landing.seal({})
-        return pages
-
-
-def commits(pages: list) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for page in pages:
-        if page.entity == "commits":
-            for record in page.records:
-                assert record["sha"] not in out, "a commit landed twice in one run"
-                out[record["sha"]] = record
-    return out
-
-
-def findings(pages: list) -> list[dict]:
-    return [r for p in pages if p.entity == "findings" for r in p.records]
+    from git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, Runs,
+                             commits, findings, standard_history)
 
 
 @pytest.fixture
@@ -210,12 +160,8 @@ def test_an_empty_repository_gives_a_finding(runs: Runs, tmp_path: Path) -> None
     assert [f["kind"] for f in findings(pages)] == ["empty"]
 
 
-def test_bot_detection() -> None:
-    class Ctx:
-        catalogue = load_config().model_copy(update={"bots": Bots(patterns=BOT_PATTERNS)})
-        is_bot = ExtractContext.is_bot
-    source = GitSource.__new__(GitSource)
-    source.ctx = Ctx()
+def test_bot_detection(runs: Runs) -> None:
+    source = GitSource(runs.context("bots"))
     assert source.is_bot("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
     assert source.is_bot("Some Name", "123+renovate[bot]@users.noreply.github.com")
     assert source.is_bot("MindSpore CI", "mindspore-ci@example.org")

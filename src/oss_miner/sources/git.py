@@ -197,6 +197,7 @@ class GitSource:
         self.ctx = ctx
         self.stats = RequestStats("git")
         self._stores: dict[str, PageStore] = {}
+        self._authors: dict[tuple[bytes, bytes], tuple[str | None, str | None, str | None, int | None, bool]] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def clone_dir(self, platform: str, repo: str) -> Path:
@@ -271,7 +272,7 @@ class GitSource:
                 self._git(clone, "symbolic-ref", "HEAD", line[5:-5])
                 return
         shas = [line.split("\t")[0] for line in out.splitlines() if line.endswith("\tHEAD")]
-        if shas and self._exists(clone, shas[0]):  # a detached HEAD: mine from that commit
+        if shas and shas[0] in self._branch_tips(clone).values():  # a detached HEAD: mine from that commit
             self._git(clone, "update-ref", "--no-deref", "HEAD", shas[0])
 
     @staticmethod
@@ -291,10 +292,10 @@ class GitSource:
         state = LandedState.read(clone)
         base = state.base_for(self.ctx.landing)
         tips = tuple(sorted(set(branches.values())))
-        rewritten = base is None or (base.default is not None and default is not None
-                                     and not self._is_ancestor(clone, base.default, default))
-        since_default = [] if rewritten or base is None or not base.default else [base.default]
-        since_branches = [] if rewritten or base is None else list(base.branches)
+        # Land everything again on a first run, and when the default branch was rewritten or replaced.
+        full = base is None or not base.default or not default or not self._is_ancestor(clone, base.default, default)
+        since_default = [] if full else [base.default]
+        since_branches = [] if full else list(base.branches)
         if default:
             yield from self._land(store, repo, clone, "default", [default], since_default, True)
         yield from self._land(store, repo, clone, "branches", list(tips),
@@ -348,18 +349,30 @@ class GitSource:
                 raise GitError(self._message(errors.read()))
 
     def _record(self, platform: str, repo: str, fields: list[bytes], on_default: bool) -> dict[str, Any]:
-        sha, name, email, authored, committed = (f.decode("utf-8", "replace") for f in fields)
+        sha, authored, committed = fields[0].decode("ascii"), fields[3].decode("ascii"), fields[4].decode("ascii")
         authored_at, author_offset = parse_raw_date(authored)
         _, committer_offset = parse_raw_date(committed)
-        domain, author_key = self.ctx.hasher.email(email)
-        noreply = _NOREPLY.match(normalise_email(email) or "")
+        domain, author_key, name_key, account_id, bot = self._author(fields[1], fields[2])
         return empty_record(
             "commits", platform=platform, repo=repo, sha=sha, authored_at=authored_at,
             author_utc_offset_minutes=author_offset, committer_utc_offset_minutes=committer_offset,
-            email_domain=domain, author_key=author_key, name_key=self.ctx.hasher.name(name),
-            noreply_account_id=int(noreply.group(1)) if noreply else None, on_default_branch=on_default,
-            is_bot=self.is_bot(name, email), source="git",
+            email_domain=domain, author_key=author_key, name_key=name_key, noreply_account_id=account_id,
+            on_default_branch=on_default, is_bot=bot, source="git",
         )
+
+    def _author(self, raw_name: bytes, raw_email: bytes) -> tuple[str | None, str | None, str | None, int | None, bool]:
+        """(domain, author key, name key, noreply account id, is bot): memoised, as authors repeat a lot."""
+        known = self._authors.get((raw_name, raw_email))
+        if known is None:
+            name, email = raw_name.decode("utf-8", "replace"), raw_email.decode("utf-8", "replace")
+            domain, author_key = self.ctx.hasher.email(email)
+            noreply = _NOREPLY.match(normalise_email(email) or "")
+            known = (domain, author_key, self.ctx.hasher.name(name), int(noreply.group(1)) if noreply else None,
+                     self.is_bot(name, email))
+            if len(self._authors) >= 200_000:
+                self._authors.clear()
+            self._authors[(raw_name, raw_email)] = known
+        return known
 
     def is_bot(self, name: str | None, email: str | None) -> bool:
         """`[bot]` suffixes (name, address or noreply login) or a configured bot pattern."""
@@ -387,10 +400,6 @@ class GitSource:
         result = subprocess.run(["git", "--git-dir", str(clone), "merge-base", "--is-ancestor", older, newer],
                                 capture_output=True, env=_git_env())
         return result.returncode == 0
-
-    def _exists(self, clone: Path, sha: str) -> bool:
-        # for-each-ref never fetches; cat-file would, lazily, in a partial clone.
-        return sha in set(self._branch_tips(clone).values())
 
     def _pin(self, clone: Path, state: LandedState) -> None:
         """Keep every commit the state names reachable from a ref, so gc never prunes it."""
