@@ -31,8 +31,8 @@ primaries AS (
 )
 SELECT
     p.framework, p.sha,
-    list(DISTINCT p.platform ORDER BY p.platform) AS platforms,
-    list(DISTINCT p.platform || ':' || p.repo ORDER BY p.platform || ':' || p.repo) AS repos,
+    list_sort(list_distinct(list(p.platform))) AS platforms,
+    list_sort(list_distinct(list(p.platform || ':' || p.repo))) AS repos,
     coalesce(
         min(p.platform) FILTER (WHERE p.role = 'primary'),
         CASE WHEN NOT any_value(m.primary_mined) THEN any_value(m.primary_platform) END,

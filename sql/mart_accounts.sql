@@ -28,11 +28,11 @@
 --   profile_observed_at: when the profile (or the latest reference) was fetched
 WITH roles AS (
     SELECT platform, account_id,
-        list(DISTINCT framework ORDER BY framework) FILTER (WHERE role = 'contributor') AS contributor_of,
-        list(DISTINCT framework ORDER BY framework) FILTER (WHERE role = 'fork_owner') AS fork_owner_of,
-        list(DISTINCT framework ORDER BY framework) FILTER (WHERE role = 'stargazer') AS stargazer_of,
-        list(DISTINCT framework ORDER BY framework) FILTER (WHERE role = 'dependent_owner') AS dependent_owner_of,
-        list(DISTINCT framework ORDER BY framework) AS frameworks
+        list_sort(list_distinct(list(framework) FILTER (WHERE role = 'contributor'))) AS contributor_of,
+        list_sort(list_distinct(list(framework) FILTER (WHERE role = 'fork_owner'))) AS fork_owner_of,
+        list_sort(list_distinct(list(framework) FILTER (WHERE role = 'stargazer'))) AS stargazer_of,
+        list_sort(list_distinct(list(framework) FILTER (WHERE role = 'dependent_owner'))) AS dependent_owner_of,
+        list_sort(list_distinct(list(framework))) AS frameworks
     FROM int_account_roles
     GROUP BY platform, account_id
 )

@@ -27,9 +27,7 @@ WITH sightings AS (
     SELECT platform || ':' || account_id, platform || ':profile' FROM int_accounts WHERE has_profile
 ),
 seen AS (
-    SELECT identity, list(seen ORDER BY seen) AS seen_in,
-           list(DISTINCT split_part(seen, ':', 1) ORDER BY split_part(seen, ':', 1)) AS platforms
-    FROM sightings GROUP BY identity
+    SELECT identity, list_sort(list(seen)) AS seen_in FROM sightings GROUP BY identity
 ),
 links AS (
     SELECT identity_a AS identity, identity_b AS other, evidence FROM int_identity_edges
@@ -37,23 +35,32 @@ links AS (
     SELECT identity_b, identity_a, evidence FROM int_identity_edges
 ),
 linked AS (
-    SELECT identity, list(DISTINCT evidence ORDER BY evidence) AS evidence,
-           list(DISTINCT other ORDER BY other) AS linked_to
+    SELECT identity, list_sort(list_distinct(list(evidence))) AS evidence,
+           list_sort(list_distinct(list(other))) AS linked_to
     FROM links GROUP BY identity
 ),
-identities AS (
-    SELECT i.*, a.login, s.seen_in, s.platforms, l.evidence, l.linked_to
-    FROM int_identities AS i
-    LEFT JOIN int_accounts AS a ON i.kind = 'account' AND a.platform = i.platform AND a.account_id = i.account_id
-    LEFT JOIN seen AS s USING (identity)
-    LEFT JOIN linked AS l USING (identity)
+persons AS (
+    SELECT person_key, count(*) AS person_identities FROM int_identities GROUP BY person_key
+),
+person_platforms AS (
+    SELECT person_key, list_sort(list_distinct(list(platform))) AS person_platforms
+    FROM (
+        SELECT person_key, platform FROM int_identities WHERE platform IS NOT NULL
+        UNION ALL
+        SELECT i.person_key, split_part(s.seen, ':', 1) FROM sightings AS s JOIN int_identities AS i USING (identity)
+    )
+    GROUP BY person_key
 )
 SELECT
-    person_key, identity, kind, platform, account_id, login, email_domain, is_bot,
-    coalesce(seen_in, []) AS seen_in,
-    coalesce(evidence, []) AS evidence,
-    coalesce(linked_to, []) AS linked_to,
-    count(*) OVER (PARTITION BY person_key) AS person_identities,
-    list_sort(list_distinct(flatten(list(coalesce(platforms, []) || CASE WHEN platform IS NULL THEN [] ELSE [platform] END)
-        OVER (PARTITION BY person_key)))) AS person_platforms
-FROM identities
+    i.person_key, i.identity, i.kind, i.platform, i.account_id, a.login, i.email_domain, i.is_bot,
+    coalesce(s.seen_in, []) AS seen_in,
+    coalesce(l.evidence, []) AS evidence,
+    coalesce(l.linked_to, []) AS linked_to,
+    p.person_identities,
+    coalesce(pp.person_platforms, []) AS person_platforms
+FROM int_identities AS i
+LEFT JOIN int_accounts AS a ON i.kind = 'account' AND a.platform = i.platform AND a.account_id = i.account_id
+LEFT JOIN seen AS s USING (identity)
+LEFT JOIN linked AS l USING (identity)
+JOIN persons AS p USING (person_key)
+LEFT JOIN person_platforms AS pp USING (person_key)

@@ -18,8 +18,8 @@ SELECT
     arg_max(owner_id, observed_at) AS owner_id,
     arg_max(owner_login, observed_at) AS owner_login,
     arg_max(owner_type, observed_at) AS owner_type,
-    list(DISTINCT file_name ORDER BY file_name) AS files,
-    list(DISTINCT package ORDER BY package) AS packages,
+    list_sort(list_distinct(list(file_name))) AS files,
+    list_sort(list_distinct(list(package))) AS packages,
     bool_or(bool_or(coalesce(incomplete, false))) OVER (PARTITION BY framework) AS incomplete,
     any_value(run_id) AS run_id,
     min(observed_at) AS observed_at

@@ -216,8 +216,9 @@ def run_models(con: duckdb.DuckDBPyConnection, select: list[str] | None = None,
     try:
         for statement in _PRELUDE:
             con.execute(statement)
+        comments = _Comments(con)
         for model in models:
-            results.append(_build(con, model))
+            results.append(_build(con, model, comments))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -225,7 +226,7 @@ def run_models(con: duckdb.DuckDBPyConnection, select: list[str] | None = None,
     return results
 
 
-def _build(con: duckdb.DuckDBPyConnection, model: Model) -> ModelResult:
+def _build(con: duckdb.DuckDBPyConnection, model: Model, comments: "_Comments") -> ModelResult:
     started = time.perf_counter()
     try:
         if model.kind == "python":
@@ -234,7 +235,7 @@ def _build(con: duckdb.DuckDBPyConnection, model: Model) -> ModelResult:
         else:
             con.execute(f"CREATE OR REPLACE TABLE {_ident(model.name)} AS {model.sql}")
             rows = {model.name: con.execute(f"SELECT count(*) FROM {_ident(model.name)}").fetchone()[0]}
-        undocumented = _comment(con, model)
+        undocumented = comments.write(model)
     except duckdb.Error as exc:
         raise ModelError(f"model {model.name} failed: {' '.join(str(exc).split())[:400]}") from exc
     return ModelResult(model.name, model.kind, rows, time.perf_counter() - started, undocumented)
@@ -249,34 +250,39 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[str, ...]:
-    """Write table and column comments; columns the model does not document inherit an input's comment."""
-    inherited = _input_comments(con, model)
-    missing = []
-    statements = []
-    for table in model.outputs:
-        statements.append(f"COMMENT ON TABLE {_ident(table)} IS {_literal(model.description)}")
-        for (column,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = current_schema() "
-            "AND database_name = current_database() ORDER BY column_index", [table]
+class _Comments:
+    """Column comments of every table, read once and kept up to date as models are built."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.by_table: dict[str, dict[str, str]] = {}
+        for table, column, comment in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = current_schema() "
+            "AND database_name = current_database() AND comment IS NOT NULL AND comment <> ''"
         ).fetchall():
-            comment = model.columns.get(column) or inherited.get(column)
-            if comment:
-                statements.append(f"COMMENT ON COLUMN {_ident(table)}.{_ident(column)} IS {_literal(comment)}")
-            else:
-                missing.append(f"{table}.{column}")
-    con.execute(";\n".join(statements))
-    return tuple(missing)
+            self.by_table.setdefault(table, {})[column] = comment
 
+    def inherited(self, model: Model) -> dict[str, str]:
+        """Comments of same-named columns of the tables the model reads (the first table by name wins)."""
+        out: dict[str, str] = {}
+        for table in sorted(model.references - set(model.outputs), reverse=True):
+            out.update(self.by_table.get(table, {}))
+        return out
 
-def _input_comments(con: duckdb.DuckDBPyConnection, model: Model) -> dict[str, str]:
-    names = sorted(model.references - set(model.outputs))
-    if not names:
-        return {}
-    rows = con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE list_contains(?, table_name) "
-        "AND comment IS NOT NULL AND comment <> '' AND schema_name = current_schema() "
-        "AND database_name = current_database() ORDER BY table_name DESC",
-        [names],
-    ).fetchall()
-    return {column: comment for column, comment in rows}
+    def write(self, model: Model) -> tuple[str, ...]:
+        """Comment the model's tables and columns; returns the columns left without a comment."""
+        inherited = self.inherited(model)
+        missing: list[str] = []
+        statements = []
+        for table in model.outputs:
+            statements.append(f"COMMENT ON TABLE {_ident(table)} IS {_literal(model.description)}")
+            written = self.by_table[table] = {}
+            for column in (d[0] for d in self.con.execute(f"SELECT * FROM {_ident(table)} LIMIT 0").description):
+                comment = model.columns.get(column) or inherited.get(column)
+                if comment:
+                    written[column] = comment
+                    statements.append(f"COMMENT ON COLUMN {_ident(table)}.{_ident(column)} IS {_literal(comment)}")
+                else:
+                    missing.append(f"{table}.{column}")
+        self.con.execute(";\n".join(statements))
+        return tuple(missing)
