@@ -138,7 +138,7 @@ class GiteeApi:
         owner = self.account(repo.owner_id)
         payload = {
             **self._repo_common(urls, short),
-            "homepage": None,
+            "homepage": repo.homepage,
             "language": repo.language,
             "forks_count": len(self.view.forks(repo)),
             "stargazers_count": stars,
@@ -168,8 +168,10 @@ class GiteeApi:
             "programs": [],
             "enterprise": None,
         }
-        if repo.is_mirror and repo.mirror_url:
+        if repo.is_mirror and repo.mirror_url and not repo.homepage:
             payload["homepage"] = repo.mirror_url
+        if repo.git_dir is not None:
+            payload["html_url"] = repo.git_dir.resolve().as_uri()  # Gitee's html_url is the clone URL (….git)
         return payload
 
     def fork_payload(self, urls: Urls, parent: Repo, fork: Fork) -> dict[str, Any]:

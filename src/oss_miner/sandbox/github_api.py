@@ -199,11 +199,11 @@ class GithubApi:
             "private": False,
             "owner": self.owner(urls, repo.owner_id),
             "description": repo.description,
-            "fork": False,
+            "fork": repo.parent_full_name is not None,
             "visibility": "public",
             **_repo_urls(urls, repo.full_name),
             "mirror_url": repo.mirror_url if repo.is_mirror else None,
-            "homepage": None,
+            "homepage": repo.homepage,
             "language": repo.language,
             "forks_count": len(self.view.forks(repo)),
             "stargazers_count": stars,
@@ -243,6 +243,9 @@ class GithubApi:
             owner = self.view.account("github", repo.owner_id)
             if owner is not None and owner.type == "Organization":
                 payload["organization"] = simple_user(urls, owner)
+            parent = self.view.repo("github", repo.parent_full_name) if repo.parent_full_name else None
+            if parent is not None:
+                payload["parent"] = payload["source"] = self.repo_payload(urls, parent)
         return payload
 
     def fork_payload(self, urls: Urls, parent: Repo, fork: Fork, *, detail: bool = False) -> dict[str, Any]:

@@ -353,16 +353,19 @@ class RepoObj:
         self.createdAt = github_time(repo.created_at)
         self.updatedAt = github_time(repo.updated_at)
         self.pushedAt = github_time(repo.pushed_at)
-        self.isFork = False
+        self.isFork = repo.parent_full_name is not None
         self.isMirror = repo.is_mirror
         self.mirrorUrl = repo.mirror_url if repo.is_mirror else None
         self.isArchived = repo.archived
         self.isPrivate = False
         self.diskUsage = 3 * len(repo.commits)
-        self.parent = None
         self.primaryLanguage = {"name": repo.language} if repo.language else None
         self.licenseInfo = ({"key": repo.license.lower(), "name": repo.license, "spdxId": repo.license}
                             if repo.license else None)
+
+    def parent(self, info: Any) -> Any:
+        parent = info.context.view.repo("github", self.r.parent_full_name) if self.r.parent_full_name else None
+        return RepoObj(parent) if parent is not None else None
 
     def moment(self, field_name: str) -> float:
         chosen = {"UPDATED_AT": self.r.updated_at, "PUSHED_AT": self.r.pushed_at}.get(field_name, self.r.created_at)
@@ -478,9 +481,11 @@ class ForkObj(RepoObj):
         self.isArchived = False
         self.isPrivate = False
         self.diskUsage = 3 * len(parent.commits)
-        self.parent = RepoObj(parent)
         self.primaryLanguage = {"name": parent.language} if parent.language else None
         self.licenseInfo = None
+
+    def parent(self, info: Any) -> Any:
+        return RepoObj(self.p)
 
     def moment(self, field_name: str) -> float:
         if field_name in ("UPDATED_AT", "PUSHED_AT"):
