@@ -200,7 +200,7 @@ def _add_countries(builder: _Builder) -> None:
         for translation in translations:
             forms |= {translation.gettext(name) for name in english}
         forms |= {_republic_of(name) for name in english if ", " in name}
-        heads = {name.split(",")[0].split(" (")[0] for name in forms}
+        heads = {name.replace("،", ",").split(",")[0].split(" (")[0] for name in forms}
         name_owners.update({key(head) for head in heads})
         forms_by_country[country.alpha_2] = forms | {f"\0{head}" for head in heads}
     for iso2, forms in forms_by_country.items():
@@ -209,7 +209,7 @@ def _add_countries(builder: _Builder) -> None:
             form = form.lstrip("\0")
             if head and name_owners[key(form)] > 1:
                 continue
-            if is_cjk(form) or len(key(form)) >= 4:
+            if not key(form).isascii() or len(key(form)) >= 4:
                 builder.add(form, Place("country", iso2, weight=COUNTRY))
         builder.add(iso2, Place("code", iso2, weight=CODE))
         # A flag is a country's code drawn, but often one shown in solidarity: no more than a code.
@@ -240,8 +240,12 @@ def _add_subdivisions(builder: _Builder) -> None:
 
 
 def _top_subdivision(subdivision):
+    """The first-level subdivision above this one; groupings that are not administrations do not count."""
     while subdivision.parent_code is not None:
-        subdivision = pycountry.subdivisions.get(code=subdivision.parent_code)
+        parent = pycountry.subdivisions.get(code=subdivision.parent_code)
+        if parent.type.startswith("Geographical"):
+            break
+        subdivision = parent
     return subdivision
 
 
