@@ -257,3 +257,18 @@ def test_anonymous_401_asks_for_a_token(tmp_path):
     with pytest.raises(RunFailed, match="set GITLAB_TOKEN"):
         list(GitLabSource(make_ctx(tmp_path, tokens="")).fetch_repository("PaddlePaddle", REPO))
     assert "PRIVATE-TOKEN" not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_fork_without_owner_is_resolved_by_username_once(tmp_path):
+    source, ctx = source_with_project(tmp_path)
+    bare = fork_project(5)
+    del bare["owner"]  # as a server that leaves `owner` out answers
+    responses.get(f"{BY_ID}/forks", json=[bare])
+    responses.get(f"{API}/users", json=[{"id": 77, "username": "user5"}],
+                  match=[matchers.query_param_matcher({"username": "user5"})])
+    list(source.fetch_forks(REPO))
+    [record] = landed(ctx, "forks")
+    assert record["owner_id"] == 77 and record["owner_login"] == "user5"  # not the namespace id 805
+    assert GitLabSource(make_ctx(tmp_path, "run-2"))._user_id("USER5") == 77
+    assert sum("/users?" in c.request.url for c in responses.calls) == 1

@@ -131,7 +131,7 @@ class GiteeSource(RestSource):
         yield self._page("contributors", "/repos/{owner}/{repo}/contributors", {"repo": repo.path},
                          self._repo_path(repo) + "/contributors", {},
                          lambda a: [self._email_contributor(repo, c.get("name"), c.get("email"), c.get("contributions"))
-                                    for c in as_list(a.data)], repo=repo.path)
+                                    for c in as_list(a.data)], repo=repo.path, follows_pushes_of=repo)
 
     def fetch_releases(self, repo: RepoRef) -> Iterator[Page]:
         if self._repository(repo) is None:
@@ -204,7 +204,8 @@ class GiteeSource(RestSource):
         query = {"sha": record.get("default_branch")} if record.get("default_branch") else {}
         yield from self._walk("commits", "/repos/{owner}/{repo}/commits", {"repo": repo.path},
                               self._repo_path(repo) + "/commits", query,
-                              lambda a: [self._api_commit(repo, c) for c in as_list(a.data)], repo=repo.path)
+                              lambda a: [self._api_commit(repo, c) for c in as_list(a.data)], repo=repo.path,
+                              follows_pushes_of=repo)
 
     def _api_commit(self, repo: RepoRef, data: dict) -> dict:
         commit = as_dict(data.get("commit"))

@@ -11,7 +11,9 @@ What GitLab really returns, and what follows from it:
 - users have `location`, `organization`, `website_url` and `public_email` (reduced before landing);
 - projects carry `mirror` (NULL when the token may not see it) and `forked_from_project`;
 - group-owned forks have no user behind them: their `owner_id` stays NULL (GitLab groups are not users,
-  and `/users/{group id}` would be someone else), with `owner_type = "Organization"`;
+  and `/users/{group id}` would be someone else), with `owner_type = "Organization"`; a personal fork's
+  owner is the project's `owner`, or, where a server leaves it out, the user `/users?username=` finds for
+  the namespace path (asked once per login and kept: a namespace id is not a user id);
 - `X-Total` is left out above 10,000 records: activity counts then come from the newest item's `iid` (an
   upper bound: iids count deleted items too), with a `too_large` finding saying so;
 - forks are listed newest first (`order_by=created_at&sort=desc`, incremental listings stop at the first
@@ -119,7 +121,7 @@ class GitLabSource(RestSource):
         yield from self._walk("contributors", "/projects/{id}/repository/contributors", {"repo": repo.path},
                               self._project(repo) + "/repository/contributors", {},
                               lambda a: [self._email_contributor(repo, c.get("name"), c.get("email"), c.get("commits"))
-                                         for c in as_list(a.data)], repo=repo.path)
+                                         for c in as_list(a.data)], repo=repo.path, follows_pushes_of=repo)
 
     def fetch_releases(self, repo: RepoRef) -> Iterator[Page]:
         if self._repository(repo) is None:
@@ -168,6 +170,8 @@ class GitLabSource(RestSource):
 
     def _fork(self, repo: RepoRef, data: dict) -> dict:
         owner_id, owner_login, owner_type = _namespace_owner(data, group_id=False)
+        if owner_id is None and owner_type == "User" and owner_login:
+            owner_id = self._user_id(owner_login)
         return empty_record(
             "forks", platform=self.platform, repo=repo.path, fork_id=as_int(data.get("id")),
             full_name=as_str(data.get("path_with_namespace")), owner_id=owner_id, owner_login=owner_login,
@@ -199,7 +203,7 @@ class GitLabSource(RestSource):
                               self._project(repo) + "/repository/commits", query,
                               lambda a: [self._commit(repo, c.get("id"), c.get("author_name"), c.get("author_email"),
                                                       c.get("authored_date"), c.get("committed_date"))
-                                         for c in as_list(a.data)], repo=repo.path)
+                                         for c in as_list(a.data)], repo=repo.path, follows_pushes_of=repo)
 
     # -- groups ------------------------------------------------------------------------------------------
     def fetch_org_repos(self, org: str) -> Iterator[Page]:
@@ -217,6 +221,21 @@ class GitLabSource(RestSource):
         )
 
     # -- accounts -------------------------------------------------------------------------------------
+    def _user_id(self, username: str) -> int | None:
+        """The id of a user known only by the path of their namespace (a project answer without `owner`,
+        which GitLab includes for personal projects; a namespace id is not a user id). Asked once, then kept."""
+        key = f"gitlab:user-id:{username.lower()}"
+        kept = self.ctx.cache.get(key)
+        if kept is not None:
+            return int(kept) if kept.isdigit() else None
+        answer = self._get("/users", "/users", {"username": username}, None)
+        users = answer.data if answer.status == 200 and isinstance(answer.data, list) else []
+        found = next((as_int(u.get("id")) for u in users if isinstance(u, dict)
+                      and str(u.get("username", "")).lower() == username.lower()), None)
+        if answer.status in (200, 404):
+            self.ctx.cache.set(key, str(found) if found is not None else "")
+        return found
+
     def _profile_page(self, account_id: int) -> Page | None:
         return self._page("accounts", self.profile_template, {"account_id": account_id}, f"/users/{account_id}", {},
                           lambda a: [self._account(account_id, as_dict(a.data))])

@@ -44,7 +44,7 @@ from urllib3.util.retry import Retry
 
 from oss_miner.config import RepoRef
 from oss_miner.errors import RunFailed
-from oss_miner.landing import Page
+from oss_miner.landing import Page, page_key
 from oss_miner.privacy import Redactor
 from oss_miner.records import empty_record
 from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats
@@ -608,6 +608,7 @@ class RestSource:
         self.stats = RequestStats(self.platform)
         self.store = PageStore(ctx, self.platform, self.stats)
         self._repos: dict[str, dict[str, Any]] = {}
+        self._repo_pages: dict[str, Page] = {}
         self._repos_lock = threading.Lock()
 
     # -- hooks ---------------------------------------------------------------------------------
@@ -620,13 +621,23 @@ class RestSource:
     # -- pages -----------------------------------------------------------------------------------
     def _page(self, entity: str, template: str, params: dict[str, Any], path: str, query: dict[str, Any],
               parse: Callable[[Answer], list[dict[str, Any]]], *, repo: str | None = None,
-              conditional: bool = True) -> Page:
-        """One request's page, landed; findings for whatever was not a plain 200."""
+              conditional: bool = True, follows_pushes_of: RepoRef | None = None) -> Page:
+        """One request's page, landed; findings for whatever was not a plain 200.
+
+        `follows_pushes_of`: the page only changes when commits are pushed to that repository (contributors,
+        commits); while the repository's own answer is unchanged (a 304), the cached page is replayed
+        without a request, provided it was confirmed after the repository last changed.
+        """
         answers: list[Answer] = []
+        key = page_key(self.platform, entity, template, params)
 
         def fetch(etag: str | None) -> Fetched:
+            if etag and follows_pushes_of is not None and self._unchanged_since(key, follows_pushes_of):
+                return Fetched(304, [], etag)
             answer = self._get(template, path, query, etag)
             answers.append(answer)
+            if answer.status in (200, 304):
+                self.ctx.cache.set(f"confirmed:{key}", datetime.now(timezone.utc).isoformat())
             if answer.status == 304:
                 return Fetched(304, [], etag)
             if answer.status == 401:  # with a token the session raised already: this is an anonymous run
@@ -668,12 +679,13 @@ class RestSource:
 
     def _walk(self, entity: str, template: str, params: dict[str, Any], path: str, query: dict[str, Any],
               parse: Callable[[Answer], list[dict[str, Any]]], *, repo: str | None = None,
-              stop: Callable[[Page], bool] | None = None) -> Iterator[Page]:
+              stop: Callable[[Page], bool] | None = None, follows_pushes_of: RepoRef | None = None) -> Iterator[Page]:
         """Every page of a list, following the platform's next-page links; `stop` ends it early."""
         cursor: dict[str, Any] = {"page": 1}
         while True:
             request_query = {**query, "per_page": self.per_page, **cursor}
-            page = self._page(entity, template, {**params, **request_query}, path, request_query, parse, repo=repo)
+            page = self._page(entity, template, {**params, **request_query}, path, request_query, parse, repo=repo,
+                              follows_pushes_of=follows_pushes_of)
             yield page
             if not page.next or page.status not in (200, 304) or (stop is not None and stop(page)):
                 return
@@ -696,7 +708,18 @@ class RestSource:
         if page.records:
             with self._repos_lock:
                 self._repos[repo.path] = page.records[0]
+                self._repo_pages[repo.path] = page
         return page
+
+    def _unchanged_since(self, key: str, repo: RepoRef) -> bool:
+        """Whether the page `key` was confirmed after the repository's answer last changed, and that answer is
+        unchanged in this run (pushes change `pushed_at`/`last_activity_at`, hence the repository's ETag)."""
+        repo_page = self._repo_pages.get(repo.path)
+        if repo_page is None or repo_page.status != 304:
+            return False
+        repo_cached = self.ctx.cache.page(repo_page.key)
+        confirmed = self.ctx.cache.get(f"confirmed:{key}")
+        return repo_cached is not None and confirmed is not None and datetime.fromisoformat(confirmed) >= repo_cached.fetched_at
 
     def fetch_repository(self, framework: str, repo: RepoRef) -> Iterator[Page]:
         page = self._remember(repo, self._repository_page(repo))
