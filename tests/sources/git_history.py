@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from oss_miner.cache import Cache
-from oss_miner.config import Bots, Credentials, load_config
+from oss_miner.config import Bots, Catalogue, Credentials, load_config
 from oss_miner.landing import Landing, Page
 from oss_miner.privacy import Hasher, Redactor
 from oss_miner.sources.base import ExtractContext
@@ -126,10 +126,9 @@ def standard_history(path: Path) -> History:
 class Runs:
     """Successive runs over one state folder, as the pipeline makes them."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, catalogue: Catalogue | None = None):
         self.root = root
-        catalogue = load_config()
-        self.catalogue = catalogue.model_copy(update={"bots": Bots(patterns=BOT_PATTERNS)})
+        self.catalogue = catalogue or load_config().model_copy(update={"bots": Bots(patterns=BOT_PATTERNS)})
         self.cache = Cache(root / "state" / "cache.sqlite")
         self.hasher = Hasher(b"test-key-" * 4)
         self.number = 0
