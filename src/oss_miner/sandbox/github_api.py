@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.model import Account, Fork, Release, Repo
 from oss_miner.sandbox.protocol import (
-    ActivityItem, Ctx, Reply, error, github_links, github_time, node_id, window,
+    ActivityItem, Ctx, Reply, github_links, github_time, node_id, window,
 )
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ runs from the `first`/`last` of its connections (one point per query of up to 10
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from functools import lru_cache
 from datetime import datetime
@@ -577,8 +578,6 @@ class ReleaseObj:
 def commit_oid(commit: Commit) -> str:
     if commit.sha:
         return commit.sha
-    import hashlib
-
     return hashlib.sha1(f"{commit.author_email}{commit.authored_at.isoformat()}{commit.message}".encode()).hexdigest()
 
 

@@ -7,7 +7,10 @@ caches the sorted lists the endpoints page through, keyed by what changes when t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -64,10 +67,6 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json; charset=utf-8"
-
-
-def error(status: int, message: str, **extra: Any) -> Reply:
-    return Reply({"message": message, **extra}, status=status)
 
 
 @dataclass
@@ -194,16 +193,10 @@ NODE_PREFIX = {"User": "04:User", "Organization": "012:Organization", "Bot": "03
 
 def node_id(kind: str, number: int) -> str:
     """GitHub's legacy global ids: base64 of '04:User123' and the like."""
-    import base64
-
     return base64.b64encode(f"{NODE_PREFIX[kind]}{number}".encode()).decode()
 
 
 def parse_node_id(value: str) -> tuple[str, int] | None:
-    import base64
-    import binascii
-    import re
-
     try:
         text = base64.b64decode(value.encode(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):

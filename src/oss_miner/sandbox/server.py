@@ -14,7 +14,9 @@ themselves only read the world.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import math
 import signal
@@ -131,8 +133,6 @@ class SandboxState:
             return account, account is not None
         if not token:
             return None, True
-        import hashlib
-
         return "token-" + hashlib.sha256(token.encode()).hexdigest()[:8], True
 
 
@@ -144,8 +144,6 @@ def token_of(platform: str, headers: Headers, query: dict[str, str]) -> str | No
     if scheme.lower() in ("token", "bearer") and value.strip():
         return value.strip()
     if scheme.lower() == "basic" and value:
-        import base64
-
         with contextlib.suppress(ValueError, UnicodeDecodeError):
             return base64.b64decode(value).decode().partition(":")[2] or None
     if platform == "gitee":
