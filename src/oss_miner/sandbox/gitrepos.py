@@ -53,11 +53,11 @@ def _data(payload: bytes) -> bytes:
     return b"data %d\n" % len(payload) + payload + b"\n"
 
 
-def _commit_block(repo: Repo, commit: Commit, mark: int, branch: str, parent: str | None) -> bytes:
+def _commit_block(label: str, commit: Commit, mark: int, branch: str, parent: str | None) -> bytes:
     message = commit.message.encode()
     stamp = int(commit.authored_at.timestamp())
     area = _AREAS[zlib.crc32(message + str(stamp).encode()) % len(_AREAS)]
-    content = f"# {repo.full_name}: synthetic change\nCHANGED_AT = {stamp}\nAREA = {area!r}\n".encode()
+    content = f"# {label}: synthetic change\nCHANGED_AT = {stamp}\nAREA = {area!r}\n".encode()
     parts = [b"commit refs/heads/" + branch.encode() + b"\n", b"mark :%d\n" % mark,
              b"author " + _ident(commit.author_name, commit.author_email, commit.authored_at) + b"\n",
              b"committer " + _ident(commit.committer_name, commit.committer_email, commit.committed_at) + b"\n",
@@ -65,7 +65,7 @@ def _commit_block(repo: Repo, commit: Commit, mark: int, branch: str, parent: st
     if parent:
         parts.append(b"from " + parent.encode() + b"\n")
     if parent is None and mark == 1:
-        readme = f"# {repo.full_name}\n\nA synthetic repository served by the oss-miner sandbox.\n".encode()
+        readme = f"# {label}\n\nA synthetic repository served by the oss-miner sandbox.\n".encode()
         parts.append(b"M 100644 inline README.md\n" + _data(readme))
     parts.append(f"M 100644 inline src/{area}.py\n".encode() + _data(content))
     return b"".join(parts)
@@ -90,6 +90,7 @@ def write_commits(repo: Repo, commits: list[Commit], fresh: bool = False) -> Non
     """
     if not commits:
         return
+    label = repo.catalogue_path or repo.full_name  # stable: a rename must not change later shas
     heads = {} if fresh else branch_heads(repo)
     last_default = heads.get(repo.default_branch)
     stream: list[bytes] = []
@@ -101,7 +102,7 @@ def write_commits(repo: Repo, commits: list[Commit], fresh: bool = False) -> Non
         if not written.get(branch):
             parent = heads.get(branch) or (None if branch == repo.default_branch else last_default)
             written[branch] = True
-        stream.append(_commit_block(repo, commit, mark, branch, parent))
+        stream.append(_commit_block(label, commit, mark, branch, parent))
         marks[mark] = commit
         if branch == repo.default_branch:
             last_default = f":{mark}"

@@ -127,8 +127,16 @@ class _Builder:
         self.users: dict[str, list[tuple[Account, bool, int]]] = {}  # human users per platform, once ids are set
         self.owned: dict[int, list[Repo]] = {}  # GitHub account id -> dependent repositories it owns
         self.emails: set[str] = set()  # every commit email given out (lower-cased)
+        self.git_pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
+        self.git_jobs: list = []
 
     def build(self) -> None:
+        try:
+            self._build()
+        finally:
+            self.git_pool.shutdown(wait=True)
+
+    def _build(self) -> None:
         self._organisations()
         self._bots()
         for name, fw in self.catalogue.frameworks.items():
@@ -164,12 +172,15 @@ class _Builder:
                                            created_at=datetime(2013, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 2500)))
             account.name = login
             city = pools.VENDOR_CITY.get(vendor)
-            if platform != "gitee" and city:
+            if city:
                 account.location_truth = ("CN", next(c.region for c in pools.CN_CITIES if c.city == city), city)
-                account.location = rng.choice((f"{city}, China", city, f"China, {city}"))
-            elif platform != "gitee" and vendor == "Google":
-                account.location_truth = ("US", "US-CA", "Mountain View")
-                account.location = "Mountain View, CA"
+                text = rng.choice((f"{city}, China", city, f"China, {city}"))
+            elif vendor == "Google":
+                account.location_truth, text = ("US", "US-CA", "Mountain View"), "Mountain View, CA"
+            else:
+                text = None
+            if platform != "gitee":  # Gitee profiles have no location field
+                account.location = text
             account.blog = f"https://www.{login.lower()}.org.invalid"
             account.bio = f"Synthetic organisation of {vendor}" if platform != "gitlab" else None
             self.orgs[(platform, login.lower())] = account
@@ -326,6 +337,7 @@ class _Builder:
             if ref is source_ref:
                 self.primary[name] = repo
                 repo.commits = self._history(rng, name, repo, profile)
+                self._start_git(repo)
         source = self.primary[name]
         for repo in self._copies(name):
             repo.synced_at = self.world.now - timedelta(hours=rng.randint(2, 30))
@@ -475,14 +487,22 @@ class _Builder:
         return self.users[platform]
 
     # ----- git -----
-    def _write_git(self) -> None:
-        def write_primary(source: Repo) -> None:
-            source.git_dir = gitrepos.git_dir_for(self.world.root, source)
+    def _start_git(self, source: Repo) -> None:
+        """Write a primary's history in the background (git works in its own process) while the rest is built."""
+        source.git_dir = gitrepos.git_dir_for(self.world.root, source)
+
+        def write() -> None:
             gitrepos.init_bare(source.git_dir, source.default_branch)
             gitrepos.write_commits(source, source.commits, fresh=True)
 
-        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-            list(pool.map(write_primary, [self.primary[name] for name in self.catalogue.frameworks]))
+        self.git_jobs.append(self.git_pool.submit(write))
+
+    def _write_git(self) -> None:
+        try:
+            for job in self.git_jobs:
+                job.result()
+        finally:
+            self.git_pool.shutdown(wait=True)
         for name in self.catalogue.frameworks:
             source = self.primary[name]
             for repo in self._copies(name):
