@@ -157,3 +157,9 @@ def test_a_name_with_and_in_it_is_one_place():
                                   "Where the wild things are", "none", "N/A", "null", "Mordor", "Neverland"])
 def test_links_addresses_and_fiction_name_no_place(text):
     assert locate(text) == NOWHERE
+
+
+@pytest.mark.parametrize("text, expected", [("America/Sao_Paulo", "BR"), ("Asia/Shanghai", "CN"),
+                                            ("Europe/Berlin", "DE"), ("DE", "DE"), ("IN", "IN")])
+def test_time_zone_names_and_lone_codes(text, expected):
+    assert locate(text).country_iso2 == expected

@@ -68,7 +68,8 @@ def mentions(segments: list[Segment], index: Index) -> list[Mention]:
                 found.extend(_cjk_mentions(words[start], index, part, len(found)))
                 start += 1
                 continue
-            length, places = _longest_match(words, start, index, after_name=segment_number > 0)
+            length, places = _longest_match(words, start, index, after_name=segment_number > 0,
+                                            alone=len(segments) == 1)
             if places:
                 found.append(Mention(len(found), part, places))
             elif words[start] == "and":
@@ -77,8 +78,8 @@ def mentions(segments: list[Segment], index: Index) -> list[Mention]:
     return [mention for mention in found if mention.places]
 
 
-def _longest_match(words: tuple[str, ...], start: int, index: Index,
-                   after_name: bool) -> tuple[int, tuple[Place, ...]]:
+def _longest_match(words: tuple[str, ...], start: int, index: Index, after_name: bool,
+                   alone: bool) -> tuple[int, tuple[Place, ...]]:
     for length in range(min(_MAX_NGRAM, len(words) - start), 0, -1):
         ngram = words[start:start + length]
         if any(is_cjk(word) for word in ngram):
@@ -86,7 +87,8 @@ def _longest_match(words: tuple[str, ...], start: int, index: Index,
         name = " ".join(ngram)
         places = index.names.get(name) or _written_together(name, length, index)
         if length == 1 and places:
-            places = _single_word_places(name, places, words, start, after_name, index)
+            places = _single_word_places(name, places, words, start, after_name and not alone, index,
+                                         alone and len(words) == 1)
         if places:
             # A phrase known to name no place ("none", "Earth") silences the towns that share its spelling.
             if any(place.kind == "none" for place in places):
@@ -107,7 +109,7 @@ def _written_together(name: str, length: int, index: Index) -> list[Place] | Non
 
 
 def _single_word_places(word: str, places: list[Place], words: tuple[str, ...], start: int,
-                        after_name: bool, index: Index) -> list[Place]:
+                        after_name: bool, index: Index, alone: bool) -> list[Place]:
     """A lone short word is a code only where people put codes: alone, or last after a name."""
     if word.isdigit():
         return []
@@ -122,7 +124,7 @@ def _single_word_places(word: str, places: list[Place], words: tuple[str, ...], 
     for place in places:
         if place.kind in _SHORT_CODE_KINDS:
             # "Toronto, ON", "Portland, OR" and "SZ China", but not "living on earth" nor "Li Wei".
-            if not (last_after_name or beside_country or whole and not stopword):
+            if not (last_after_name or beside_country or whole and not stopword or alone):
                 continue
         elif stopword and place.kind != "none":
             continue

@@ -16,6 +16,9 @@ _ASCII_SYMBOLS = str.maketrans({chr(code): " " for code in range(128)
                                 if unicodedata.category(chr(code))[0] in "CSZ" and chr(code) not in _KEPT_SYMBOLS})
 # A link or an address in a location field names a site, not a place ("https://x.com" is not Comoros).
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S*|\S+@[\w-]+\.[\w.-]+|\b[\w-]+\.(?:com|org|net|io|dev|me|app)\b\S*", re.I)
+# "America/Sao_Paulo" is a time zone's name: its city is the place, its continent is not "America".
+_TIME_ZONE_NAME = re.compile(r"\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+                             r"/(?:[A-Za-z_]+/)?([A-Za-z_]+)", re.I)
 _FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
 FLAG_PREFIX = "flagof"
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´ʼ](?=\w)")
@@ -98,6 +101,7 @@ class Segment:
 
 def segments(text: str) -> list[Segment]:
     text = _FLAG.sub(_flag_word, _WEB_ADDRESS.sub(" ", text[:MAX_CHARS]))
+    text = _TIME_ZONE_NAME.sub(lambda match: match.group(1).replace("_", " "), text)
     folded = _prepare(fold(text)).replace("&", " and ")
     found: list[Segment] = []
     for part_number, part in enumerate(_PLACE_BREAK.split(folded)):
