@@ -7,14 +7,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oss_miner.sources.git import GitSource, parse_raw_date, without_credentials, _nul_records
 
 try:
-    from .git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, Runs,
-                              commits, findings, standard_history)
+    from .git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, Person, VENDOR, WEST, History,
+                              Runs, commits, findings, standard_history)
 except ImportError:  # tests/sources is not a package: pytest put this folder on sys.path
-    from git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, VENDOR, WEST, History, Runs,
+    from git_history import (BOTS, DEPENDABOT, NOREPLY, PEOPLE, QQ, Person, VENDOR, WEST, History, Runs,
                              commits, findings, standard_history)
 
 
@@ -173,9 +175,39 @@ def test_parsers() -> None:
     assert parse_raw_date("1700000000 +0530")[1] == 330
     assert parse_raw_date("1700000000 -0700") == (parse_raw_date("1700000000 +0000")[0], -420)
     assert parse_raw_date("garbage") == (None, None)
+    assert parse_raw_date("1700000000 +08000") == (parse_raw_date("1700000000 +0000")[0], None)
     assert parse_raw_date("99999999999999999 +0800") == (None, 480)
     assert without_credentials("https://u:tok@host/x.git") == "https://host/x.git"
     assert without_credentials("/srv/repo.git") == "/srv/repo.git"
     import io
     stream = io.BytesIO(b"a\0b\0c\0d\0\0f\0")
     assert list(_nul_records(stream, 3, chunk=2)) == [[b"a", b"b", b"c"], [b"d", b"", b"f"]]
+
+
+def test_odd_identities_reduce_like_their_plain_forms(runs: Runs, tmp_path: Path) -> None:
+    h = History(tmp_path / "odd")
+    shouting = h.commit("main", Person("  Zhang   Wei ", "Zhang.Wei@MEGVII.COM"), 480)
+    plain = h.commit("main", Person("zhang wei", "zhang.wei@megvii.com"), 480)
+    emoji = h.commit("main", Person("🚀 \u202etrap", "not-an-address"), 840)
+    landed = commits(runs.mine(str(h.path)))
+    assert landed[shouting]["author_key"] == landed[plain]["author_key"] is not None
+    assert landed[shouting]["name_key"] == landed[plain]["name_key"]
+    assert landed[shouting]["email_domain"] == "megvii.com"
+    assert (landed[emoji]["email_domain"], landed[emoji]["author_key"]) == (None, None)
+    assert landed[emoji]["author_utc_offset_minutes"] == 840
+
+
+@given(st.integers(-2**40, 2**40), st.integers(-1439, 1439))
+def test_raw_dates_round_trip(seconds: int, offset: int) -> None:
+    sign = "-" if offset < 0 else "+"
+    when, minutes = parse_raw_date(f"{seconds} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}")
+    assert minutes == offset
+    assert when is None or int(when.timestamp()) == seconds
+
+
+@given(st.lists(st.lists(st.binary().map(lambda b: b.replace(b"\0", b"").replace(b"\n", b"")), min_size=3,
+                         max_size=3), max_size=20), st.integers(1, 50))
+def test_nul_records_survive_any_chunking(records: list[list[bytes]], chunk: int) -> None:
+    import io
+    stream = io.BytesIO(b"".join(field + b"\0" for record in records for field in record))
+    assert list(_nul_records(stream, 3, chunk=chunk)) == records

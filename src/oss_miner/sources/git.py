@@ -72,7 +72,7 @@ QUIET_LOG_CONFIG = ("-c", "mailmap.blob=", "-c", "log.mailmap=false", "-c", "log
 _REPO_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_ASKPASS", "SSH_ASKPASS")
 _NOREPLY = re.compile(r"^(\d+)\+([^@]+)@users\.noreply\.github\.com$")
-_RAW_DATE = re.compile(r"^(-?\d+) ([+-])(\d\d)(\d\d)$")
+_ZONE = re.compile(r"^([+-])(\d\d)([0-5]\d)$")
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -118,17 +118,17 @@ def without_credentials(text: str) -> str:
 
 
 def parse_raw_date(raw: str) -> tuple[datetime | None, int | None]:
-    """(UTC time, offset in minutes) of git's raw date `1700000000 +0530`."""
-    match = _RAW_DATE.match(raw.strip())
-    if not match:
-        return None, None
-    seconds, sign, hours, minutes = match.groups()
-    offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    """(UTC time, offset in minutes) of git's raw date `1700000000 +0530`; a broken zone keeps the time."""
+    seconds, _, zone = raw.strip().partition(" ")
     try:
-        when = datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+        when: datetime | None = datetime.fromtimestamp(int(seconds), tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         when = None
-    return when, offset
+    match = _ZONE.match(zone)
+    if not match:
+        return when, None
+    sign, hours, minutes = match.groups()
+    return when, (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
 
 
 def clone_name(platform: str, repo: str) -> str:
@@ -209,8 +209,8 @@ class GitSource:
         store = self._store(platform)
         shown = self.ctx.redactor(without_credentials(repo))
         remote = parse_remote(clone_url)
-        if remote.password:
-            self.ctx.redactor.add(remote.password)
+        if remote.username is not None:  # a lone user name in an https URL is usually a token
+            self.ctx.redactor.add(remote.password or remote.username)
         clone = self.clone_dir(platform, repo)
         try:
             self._sync(clone, remote, update_head=default_branch is None)
