@@ -124,6 +124,9 @@ class Refresh(_Strict):
     fork_activity_max_age_days: float = 7
     reconcile_drift: float = Field(0.01, ge=0, le=1)
     reconcile_days: float = 30
+    # Slow-moving lists (contributors, organisation repositories, code-search results) are revalidated
+    # (If-None-Match) only after this many days; in between the cached pages are replayed. 0: every run.
+    lists_max_age_days: float = Field(7, ge=0)
 
 
 class Schedule(_Strict):
@@ -244,8 +247,7 @@ def default_config_path(sandbox: bool = False) -> Path:
     local = DEFAULT_SANDBOX_CONFIG if sandbox else DEFAULT_CONFIG
     if local.is_file():
         return local
-    packaged = "sandbox_catalogue.toml" if sandbox else "default_catalogue.toml"
-    return Path(str(resources.files("oss_miner").joinpath(packaged)))
+    return Path(str(resources.files("oss_miner").joinpath("catalogue", local.name)))
 
 
 def _read_toml(path: Path) -> dict:
