@@ -19,12 +19,14 @@ from oss_miner.privacy import Hasher, Redactor
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 from oss_miner.sources.gitee import GiteeSource
 from oss_miner.sources.gitlab import GitLabSource
+from oss_miner.sources.http import HostPinnedSession
 
 sandbox_server = pytest.importorskip("oss_miner.sandbox.server")
 truth = pytest.importorskip("oss_miner.sandbox.truth")
 derive = pytest.importorskip("oss_miner.sandbox.derive")
 
 SOURCES = {"gitee": GiteeSource, "gitlab": GitLabSource}
+PROFILE_WORKERS_IN_FLIGHT = 4  # profile requests already sent when the process dies
 WARM_ENDPOINTS = {"{owner}", "{repo}", "{id}", "releases", "pulls", "merge_requests", "issues", "repos", "projects"}
 TOKENS = {"GITEE_TOKEN": "sandbox-gitee-canary-31", "GITLAB_TOKEN": "sandbox-gitlab-canary-32"}
 
@@ -105,7 +107,7 @@ def server():
 
 
 @pytest.mark.parametrize("platform", ["gitee", "gitlab"])
-def test_cold_warm_resumed_and_advanced(server, platform, tmp_path):
+def test_cold_warm_and_resumed(server, platform, tmp_path):
     world = server.state.world
     minimum = truth.min_requests(world)[0]["min_requests"][platform]["total"]
     cold = extract(server, platform, tmp_path, "cold")
@@ -170,3 +172,30 @@ def test_request_bounds_at_scale_1(platform, tmp_path, capsys):
                   f"after advance(0.01) {advanced.requests} ({advanced.requests / cold.requests:.1%} of cold)")
         assert cold.requests <= 1.15 * minimum
         assert warm.requests < 0.25 * cold.requests
+
+
+@pytest.mark.parametrize("platform", ["gitee", "gitlab"])
+def test_a_run_that_dies_resumes_without_asking_again(server, platform, tmp_path, monkeypatch):
+    """The process dies after some requests; the re-run of the same run asks only for what was not landed."""
+    world = server.state.world
+    minimum = truth.min_requests(world)[0]["min_requests"][platform]["total"]
+    cold = extract(server, platform, tmp_path / "reference", "reference")
+    budget = max(3, cold.requests // 2)
+    original = HostPinnedSession.request
+    made = []
+
+    def dying(self, method, url, *args, **kwargs):
+        if len(made) >= budget:
+            raise KeyboardInterrupt("killed mid-run")
+        made.append(url)
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(HostPinnedSession, "request", dying)
+    with pytest.raises(KeyboardInterrupt):
+        extract(server, platform, tmp_path / "state", "run")
+    first = sum(r["count"] for r in server.stats()["requests"] if r["platform"] == platform)
+    monkeypatch.setattr(HostPinnedSession, "request", original)
+    resumed = extract(server, platform, tmp_path / "state", "run")
+    assert_complete(resumed, platform, world)
+    assert first + resumed.requests <= cold.requests + PROFILE_WORKERS_IN_FLIGHT, (first, resumed.requests, cold.requests)
+    assert cold.requests <= math.ceil(1.15 * minimum)

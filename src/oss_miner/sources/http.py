@@ -803,13 +803,16 @@ class RestSource:
                       "last": chunk[-1]["account_id"]}
             yield self.store.land("accounts", "(profile cache)", params, chunk)
         stale = [i for i in ids if i not in fresh]
-        with ThreadPoolExecutor(max_workers=PROFILE_WORKERS, thread_name_prefix=f"{self.platform}-profiles") as pool:
+        pool = ThreadPoolExecutor(max_workers=PROFILE_WORKERS, thread_name_prefix=f"{self.platform}-profiles")
+        try:
             for page in pool.map(self._profile_page, stale):
                 if page is None:
                     continue
                 if page.records:
                     self.ctx.cache.put_profiles(self.platform, page.records, page.fetched_at)
                 yield page
+        finally:  # on a failure (or a consumer that stops early) the queued profiles are not asked for
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _profile_landed(self, account_id: int) -> bool:
         """Whether this run already fetched the profile (a resumed run must not land it twice)."""
