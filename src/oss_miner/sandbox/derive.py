@@ -12,6 +12,14 @@
 - `visible_stars`, `visible_forks`, `org_repos`, `lookup_repo`: what the listing endpoints show.
 - `activity_total` / `activity_items`: pull/merge request and issue counts by state, and the items of a
   listing page (numbered newest first, deterministic).
+- `tracked_repos`, `search_queries`, `findable_dependents`, `all_dependents`: what a complete run reads,
+  for the truth's minimum request counts.
+
+Endpoint templates (the keys of the truth's summary.json and of the sandbox's accounting) are the
+routes' own: GitHub `/repos/{owner}/{repo}[/contributors|/forks|/stargazers|/releases]`, `/orgs/{org}/repos`,
+`/search/code`, `/graphql`; Gitee the same plus `/repos/{owner}/{repo}/pulls|/issues` and `/users/{username}`;
+GitLab `/projects/{id}[/repository/contributors|/forks|/starrers|/releases|/merge_requests|/issues]`,
+`/groups/{id}/projects`, `/users/{id}`.
 
 Every result is memoised in `world.cache` (cleared by `World.reindex`, which build and advance call).
 """

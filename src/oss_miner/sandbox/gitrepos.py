@@ -141,10 +141,3 @@ def sync_mirror(primary: Repo, mirror: Repo, head: str | None, copied: bool = Fa
         return
     _git("push", "--quiet", "--force", str(mirror.git_dir), f"{head}:refs/heads/{mirror.default_branch}",
          cwd=primary.git_dir)
-
-
-def commit_count(git_dir: Path, ref: str = "HEAD") -> int:
-    try:
-        return int(_git("rev-list", "--count", ref, cwd=git_dir).strip())
-    except RuntimeError:
-        return 0  # an empty repository has no HEAD commit

@@ -56,7 +56,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from oss_miner.sandbox import derive
-from oss_miner.sandbox.model import Commit, Repo, World
+from oss_miner.sandbox.model import Commit, World
 
 ACCOUNTS_COLUMNS = ["platform", "account_id", "login", "country_iso2", "region", "city", "person_id", "is_bot"]
 REPOSITORIES_COLUMNS = ["platform", "full_name", "framework", "role", "kind", "contributors", "people", "forks",

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import random
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,7 +29,6 @@ UTC = timezone.utc
 BASE_NOW = datetime(2025, 3, 1, tzinfo=UTC)
 REPO_ID_RANGE = {"github": (10_000_000, 900_000_000), "gitee": (1_000_000, 40_000_000), "gitlab": (100_000, 60_000_000)}
 ADVANCE_STEP = timedelta(days=1)
-SEARCH_CAP = 1000
 HUGE_PREFERENCE = "github:pytorch/pytorch"
 EMPTY_PREFERENCE = "gitlab:jihu-mirrors/jittor"
 RENAME_PREFERENCE = "github:Angel-ML/angel"
@@ -43,6 +42,8 @@ def build_world(seed: int, scale: float, catalogue: Catalogue, root: Path) -> Wo
         raise ValueError(f"scale must be positive (got {scale})")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    if any(root.iterdir()):
+        raise ValueError(f"{root} is not empty; build the sandbox world into a new or empty folder")
     world = World(seed=seed, scale=scale, now=BASE_NOW + timedelta(days=seed % 61), root=root)
     world.catalogue = catalogue
     _Builder(world, catalogue).build()
@@ -67,10 +68,6 @@ def _rng(world: World, *parts: object) -> random.Random:
 
 def _scaled(base: float, scale: float, minimum: int = 1) -> int:
     return max(minimum, round(base * scale))
-
-
-def _short_name(repo_path: str) -> str:
-    return repo_path.rsplit("/", 1)[1]
 
 
 def _owner(repo_path: str) -> str:
@@ -552,7 +549,7 @@ def fill_person(rng: random.Random, person: Person, accounts: list[Account], ven
     else:
         entry = _employer_entry(person.employer)
         emails = [f"{personal.split('@')[0]}@{entry[2]}", personal] if entry and rng.random() < 0.35 else [personal]
-    if github is not None and rng.random() < (0.12 if vendor_fw else 0.3):
+    if github is not None and rng.random() < (0.15 if vendor_fw else 0.36):
         emails.insert(0, noreply_github(github))
     elif gitee is not None and github is None and rng.random() < 0.08:
         emails.insert(0, noreply_gitee(gitee))
@@ -674,7 +671,7 @@ def new_dependent(world: World, rng: random.Random, owner: Account, package: str
                 description=f"A synthetic {short.replace('-', ' ')} built on {package}", created_at=created,
                 pushed_at=history.recent(rng, created, hi), updated_at=hi, kind="dependent",
                 default_branch=rng.choice(pools.DEFAULT_BRANCHES), language="Python")
-    paths = [path for path, share in history_manifests() if rng.random() < share] or ["requirements.txt"]
+    paths = [path for path, share in pools.MANIFESTS if rng.random() < share] or ["requirements.txt"]
     for path in paths:
         repo.files[path] = history.render_manifest(rng, path, short, [history.requirement(rng, package)])
     world.repos[("github", repo.repo_id)] = repo
@@ -682,10 +679,6 @@ def new_dependent(world: World, rng: random.Random, owner: Account, package: str
         world.orgs.setdefault(("github", owner.login), []).append(repo.repo_id)
     taken.add(repo.full_name.lower())
     return repo
-
-
-def history_manifests() -> tuple[tuple[str, float], ...]:
-    return pools.MANIFESTS
 
 
 def add_requirement(rng: random.Random, repo: Repo, package: str) -> None:
