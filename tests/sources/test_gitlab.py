@@ -142,12 +142,13 @@ def test_contributors_are_email_identities_and_pages_follow_x_next_page(tmp_path
 def test_keyset_link_pagination(tmp_path):
     url = f"{API}/groups/jihu-mirrors/projects"
     responses.get(url, json=[{"id": 1, "path_with_namespace": "jihu-mirrors/a"}],
-                  headers={"Link": f'<{url}?cursor=abc&pagination=keyset&per_page=100>; rel="next"'},
+                  headers={"Link": f'<{url}?cursor=abc&pagination=keyset&per_page=100&private_token=leak>; rel="next"'},
                   match=[matchers.query_param_matcher({"page": "1", "per_page": "100"})])
     responses.get(url, json=[{"id": 2, "path_with_namespace": "jihu-mirrors/b"}],
                   match=[matchers.query_param_matcher({"cursor": "abc", "pagination": "keyset", "per_page": "100"}, strict_match=False)])
     records = [r for p in GitLabSource(make_ctx(tmp_path)).fetch_org_repos("jihu-mirrors") for r in p.records]
     assert [r["repo_id"] for r in records] == [1, 2]
+    assert "leak" not in responses.calls[1].request.url and "leak" not in landing_text(tmp_path)
 
 
 @responses.activate

@@ -24,7 +24,7 @@ What GitLab really returns, and what follows from it:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import gitlab
 
@@ -34,7 +34,7 @@ from oss_miner.records import empty_record
 from oss_miner.sources.base import ExtractContext, parse_link_header
 from oss_miner.sources.http import (
     Answer, BadPayload, HostPinnedSession, RestSource, answer_of, as_bool, as_dict, as_int, as_list, as_str,
-    as_time, strip_userinfo, transport_policy, website_host,
+    as_time, strip_credential_params, strip_userinfo, transport_policy, website_host,
 )
 
 API_PATH = "/api/v4"
@@ -76,7 +76,7 @@ class GitLabSource(RestSource):
         if next_page:
             return f"page={next_page}"
         link = parse_link_header(answer.headers.get("Link")).get("next")  # keyset pagination has no X-Next-Page
-        return (link.partition("?")[2] or None) if link else None
+        return (urlsplit(strip_credential_params(link)).query or None) if link else None
 
     def _project(self, repo: RepoRef) -> str:
         """URL path of the project: by numeric id once known (stable across renames), else by path."""
