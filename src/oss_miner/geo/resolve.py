@@ -38,7 +38,6 @@ _NAMESAKE_SHARE = 0.6
 _ABBREVIATION_AFTER_NAME = 3.5
 
 
-
 @dataclass(frozen=True)
 class Mention:
     position: int
@@ -57,6 +56,7 @@ class Resolution:
 
 
 def mentions(segments: list[Segment], index: Index) -> list[Mention]:
+    """Every name found, in order, with all its readings; the longest name wins where names overlap."""
     found: list[Mention] = []
     joined = 0  # "Shenzhen and Hong Kong" names two places; "Trinidad and Tobago" (one name) does not
     for segment_number, segment in enumerate(segments):
