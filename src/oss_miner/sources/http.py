@@ -111,10 +111,6 @@ class TokenPool:
     def of(cls, values: Sequence[str]) -> "TokenPool":
         return cls([_Token(v) for v in values] or [_Token(None)])
 
-    @property
-    def anonymous(self) -> bool:
-        return all(t.value is None for t in self.tokens)
-
     def pick(self) -> _Token:
         """The usable token that is free soonest; raises TokenRejected when none is left."""
         with self._lock:
@@ -460,6 +456,7 @@ class Answer:
     moved_from: str | None = None  # a followed redirect (same host): the path first asked for
     moved_to: str | None = None  # a redirect not followed (another host) or followed: where to
     note: str | None = None  # something a parser noticed that deserves a finding (e.g. an estimate)
+    unreadable: str | None = None  # why a 200 answer could not be parsed
 
     @property
     def etag(self) -> str | None:
@@ -621,7 +618,7 @@ class RestSource:
     # -- pages -----------------------------------------------------------------------------------
     def _page(self, entity: str, template: str, params: dict[str, Any], path: str, query: dict[str, Any],
               parse: Callable[[Answer], list[dict[str, Any]]], *, repo: str | None = None,
-              conditional: bool = True, follows_pushes_of: RepoRef | None = None) -> Page:
+              follows_pushes_of: RepoRef | None = None) -> Page:
         """One request's page, landed; findings for whatever was not a plain 200.
 
         `follows_pushes_of`: the page only changes when commits are pushed to that repository (contributors,
@@ -651,20 +648,19 @@ class RestSource:
             try:
                 records = parse(answer)
             except BadPayload as exc:
-                answer.status = 0  # reported below; an unreadable page is not cached
-                answer.data = str(exc)
+                answer.unreadable = str(exc)  # reported below; an unreadable page is not cached
                 return Fetched(200, [])
             return Fetched(200, records, answer.etag, self._next(answer, query))
 
-        page = self.store.fetch_or_replay(entity, template, params, fetch, repo=repo, conditional=conditional)
+        page = self.store.fetch_or_replay(entity, template, params, fetch, repo=repo)
         if answers:
             self._report(answers[-1], entity, template, params, repo)
         return page
 
     def _report(self, answer: Answer, entity: str, template: str, params: dict[str, Any], repo: str | None) -> None:
         where = f"GET {template} {json.dumps(params, sort_keys=True, default=str)}"
-        if answer.status == 0:
-            self.store.finding(repo, entity, "bad_payload", f"{where}: {answer.data}", 200)
+        if answer.unreadable:
+            self.store.finding(repo, entity, "bad_payload", f"{where}: {answer.unreadable}", answer.status)
         elif answer.moved_from:
             self.store.finding(repo, entity, "renamed", f"{answer.moved_from} moved to {answer.moved_to}", 301)
         elif 300 <= answer.status < 400 and answer.status != 304:
