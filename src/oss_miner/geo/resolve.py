@@ -192,7 +192,7 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
         for place in mention.places:
             if place.country and place.kind in _SCORED_KINDS:
                 best_here[place.country] = max(best_here.get(place.country, 0.0), place.weight)
-                if place.kind in _EXPLICIT_KINDS:
+                if place.kind in _EXPLICIT_KINDS and place.region is None:  # "UK" is a country, "DC" is not
                     explicit.add(place.country)
                 if place.kind not in _TOWN_KINDS or (place.country, place.region) in named_regions or (
                         place.region is None and place.country in named_countries):
