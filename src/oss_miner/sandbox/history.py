@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -98,6 +99,17 @@ def author_sequence(rng: random.Random, authors: list[Person], staff: list[Perso
     return sequence
 
 
+class Candidates(list):
+    """(account, weight) pairs that remember their cumulative weights (drawn from many times)."""
+
+    _cum: list[float] | None = None
+
+    def cumulative(self) -> list[float]:
+        if self._cum is None:
+            self._cum = list(itertools.accumulate(w for _, w in self))
+        return self._cum
+
+
 def pick_accounts(rng: random.Random, candidates: list[tuple[Account, float]], n: int,
                   exclude: set[int]) -> list[Account]:
     """n distinct accounts, drawn without replacement with the given weights.
@@ -107,10 +119,8 @@ def pick_accounts(rng: random.Random, candidates: list[tuple[Account, float]], n
     if n <= 0:
         return []
     if n * 4 < len(candidates):
-        cum, total = [], 0.0
-        for _, weight in candidates:
-            total += weight
-            cum.append(total)
+        cum = candidates.cumulative() if isinstance(candidates, Candidates) else Candidates(candidates).cumulative()
+        total = cum[-1] if cum else 0.0
         chosen: dict[int, Account] = {}
         for _ in range(n * 20):
             account = candidates[bisect.bisect_left(cum, rng.random() * total)][0]
@@ -247,8 +257,8 @@ def human_users(world: World, platform: str) -> list[tuple[Account, bool, int]]:
 
 
 def star_candidates(world: World, platform: str, cn_share: float, boost: set[int],
-                    users: list[tuple[Account, bool, int]] | None = None) -> list[tuple[Account, float]]:
+                    users: list[tuple[Account, bool, int]] | None = None) -> Candidates:
     """Human user accounts of a platform, weighted by affinity with a framework (Chinese or not)."""
     users = human_users(world, platform) if users is None else users
     near, far = cn_share + 0.1, 1.1 - cn_share
-    return [(account, (near if cnish else far) * (4 if pid in boost else 1)) for account, cnish, pid in users]
+    return Candidates((account, (near if cnish else far) * (4 if pid in boost else 1)) for account, cnish, pid in users)

@@ -126,6 +126,7 @@ class _Builder:
         self.emails: set[str] = set()  # every commit email given out (lower-cased)
         self.git_pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2))
         self.git_jobs: list = []
+        self.audience_pools: dict[str, history.Candidates] = {}  # per platform, no framework affinity
 
     def build(self) -> None:
         try:
@@ -418,7 +419,6 @@ class _Builder:
         profile = profile_of(name)
         primary = self.primary[name]
         names = profile.ecosystem or (f"{name.lower()}-examples", "docs", "models")
-        candidates_by_platform: dict[str, list] = {}
         for index, org in enumerate(fw.orgs):
             owner = self.orgs[(org.platform, org.name.lower())]
             extra = [("onnx", "onnx/onnx")] if index == 0 and org.platform == "github" else []
@@ -440,10 +440,10 @@ class _Builder:
                 repo.created_at = min(repo.created_at, self.world.now - timedelta(days=30))
                 self.world.repos[(org.platform, repo.repo_id)] = repo
                 self.world.orgs.setdefault((org.platform, owner.login), []).append(repo.repo_id)
-                if org.platform not in candidates_by_platform:
-                    candidates_by_platform[org.platform] = history.star_candidates(
-                        self.world, org.platform, profile.cn_share, set(), self._users(org.platform))
-                candidates = candidates_by_platform[org.platform]
+                if org.platform not in self.audience_pools:
+                    self.audience_pools[org.platform] = history.star_candidates(
+                        self.world, org.platform, 0.5, set(), self._users(org.platform))
+                candidates = self.audience_pools[org.platform]
                 history.add_stars(rng, repo, history.pick_accounts(rng, candidates, _scaled(rng.randint(10, 200), self.scale, 0), set()),
                                   repo.created_at, self.world.now)
                 history.add_forks(rng, repo, history.pick_accounts(rng, candidates, _scaled(rng.randint(1, 25), self.scale, 0), set()),
@@ -789,8 +789,9 @@ class _Advance:
             if repo.kind == "dependent" or (not repo.stars and not repo.forks):
                 continue
             if repo.platform not in candidates:
-                candidates[repo.platform] = [(a, 1.0 if a.created_at < self.old_now else 6.0)
-                                             for a, _ in history.star_candidates(self.world, repo.platform, 0.5, set())]
+                candidates[repo.platform] = history.Candidates(
+                    (a, 1.0 if a.created_at < self.old_now else 6.0)
+                    for a, _ in history.star_candidates(self.world, repo.platform, 0.5, set()))
             pool = candidates[repo.platform]
             minimum = 1 if repo.tracked else 0
             n_stars = max(minimum, round(self.fraction * len(repo.stars)))
