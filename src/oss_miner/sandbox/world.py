@@ -534,21 +534,22 @@ def fill_person(rng: random.Random, person: Person, accounts: list[Account], ven
         companies = pools.VENDOR_COMPANY_SPELLINGS.get(vendor_fw.vendor, (vendor_fw.vendor,)) * 3 + ("",)
     else:
         entry = _employer_entry(person.employer)
-        companies = (entry[1] * 2 + ("",)) if entry else pools.NO_EMPLOYER_COMPANY
+        companies = (entry[1] * 2 + ("",)) if entry else tuple(
+            c for c in pools.NO_EMPLOYER_COMPANY if cn or c.isascii())
     for account in accounts:
         fill_profile(rng, account, person, companies)
     github = next((a for a in accounts if a.platform == "github"), None)
     gitee = next((a for a in accounts if a.platform == "gitee"), None)
     personal = personal_email(rng, person, cn)
+    local = personal.split("@")[0] if not personal.endswith("@qq.com") else person.git_name
+    local = "".join(ch for ch in local.lower() if ch.isascii() and (ch.isalnum() or ch == ".")) or "staff"
     if vendor_fw is not None and vendor_fw.vendor_email_domains:
         domain = vendor_fw.vendor_email_domains[-1 if rng.random() < 0.2 else 0]
-        local = personal.split("@")[0] if not personal.endswith("@qq.com") else person.git_name
-        local = "".join(ch for ch in local.lower() if ch.isalnum() or ch == ".") or "staff"
         work = f"{local}{rng.choice(('', '01', '02', str(rng.randint(3, 99))))}@{domain}"
         emails = [work, personal] if rng.random() < 0.88 else [personal, work]
     else:
         entry = _employer_entry(person.employer)
-        emails = [f"{personal.split('@')[0]}@{entry[2]}", personal] if entry and rng.random() < 0.35 else [personal]
+        emails = [f"{local}@{entry[2]}", personal] if entry and rng.random() < 0.35 else [personal]
     if github is not None and rng.random() < (0.15 if vendor_fw else 0.36):
         emails.insert(0, noreply_github(github))
     elif gitee is not None and github is None and rng.random() < 0.08:
