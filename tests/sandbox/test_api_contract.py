@@ -46,6 +46,9 @@ NOT_SERVED = {
     "gitlab/release": {"milestones[]", "assets.links[]", "description_html"},
     "gitlab/issue": {"milestone", "assignees[]", "assignee"},
     "gitlab/merge": {"milestone", "assignee"},
+    # the world keeps no parents or account links for commits
+    "github/commits": {"parents[]"},
+    "gitee/commits": {"parents[]", "author", "committer"},
 }
 
 
@@ -110,6 +113,8 @@ def test_github_payloads(sandbox, api_samples: Path) -> None:  # type: ignore[no
                       get(f"{base}/repos/PaddlePaddle/Paddle/releases", headers=GH)[0])
     assert_same_shape("github/pr", sample(api_samples, "github/pr"),
                       get(f"{base}/repos/PaddlePaddle/Paddle/pulls?state=all", headers=GH)[0])
+    assert_same_shape("github/commits", sample(api_samples, "github/commits"),
+                      get(f"{base}/repos/PaddlePaddle/Paddle/commits", headers=GH)[0])
     issues = get(f"{base}/repos/PaddlePaddle/Paddle/issues?state=all&per_page=100", headers=GH)
     assert_same_shape("github/issue", sample(api_samples, "github/issue"), next(i for i in issues if "pull_request" in i and i["closed_by"]))
 
@@ -125,6 +130,8 @@ def test_gitee_payloads(sandbox, api_samples: Path) -> None:  # type: ignore[no-
     assert set(user) == set(sample(api_samples, "gitee/user"))  # no location, no company: Gitee has none
     assert_same_shape("gitee/pr", sample(api_samples, "gitee/pr"),
                       get(f"{base}/repos/paddlepaddle/Paddle/pulls", params={**GITEE, "state": "all"})[0])
+    assert_same_shape("gitee/commits", sample(api_samples, "gitee/commits"),
+                      get(f"{base}/repos/paddlepaddle/Paddle/commits", params=GITEE)[0])
     assert_same_shape("gitee/issue", sample(api_samples, "gitee/issue"),
                       get(f"{base}/repos/paddlepaddle/Paddle/issues", params={**GITEE, "state": "all"})[0])
 
@@ -140,6 +147,8 @@ def test_gitlab_payloads(sandbox, api_samples: Path) -> None:  # type: ignore[no
                       get(f"{base}/projects/900000/releases", headers=GL)[0])
     assert_same_shape("gitlab/merge", sample(api_samples, "gitlab/merge"),
                       get(f"{base}/projects/900000/merge_requests?state=all", headers=GL)[0])
+    assert_same_shape("gitlab/commits", sample(api_samples, "gitlab/commits"),
+                      get(f"{base}/projects/900000/repository/commits", headers=GL)[0])
     assert_same_shape("gitlab/issue", sample(api_samples, "gitlab/issue"),
                       get(f"{base}/projects/900000/issues", headers=GL)[0])
     group = sample(api_samples, "gitlab/group")

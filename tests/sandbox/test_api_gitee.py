@@ -84,3 +84,10 @@ def test_users_have_no_location(sandbox) -> None:  # type: ignore[no-untyped-def
 
 def test_unknown_repository(sandbox) -> None:  # type: ignore[no-untyped-def]
     assert requests.get(f"{sandbox.urls['gitee']}/repos/nobody/nothing", params=AUTH).status_code == 404
+
+
+def test_commits_of_the_default_branch(sandbox, shared_world) -> None:  # type: ignore[no-untyped-def]
+    truth = derive.default_branch_commits(shared_world.repos[("gitee", 500)])
+    commits, _ = read_all(f"{sandbox.urls['gitee']}/repos/paddlepaddle/Paddle/commits")
+    assert [c["sha"] for c in commits] == [c.sha for c in truth][::-1]
+    assert commits[0]["commit"]["author"]["date"].endswith("+08:00")

@@ -107,6 +107,16 @@ def test_releases_pulls_issues(gh, shared_world) -> None:  # type: ignore[no-unt
     assert repo.get_pull(pulls[0].number).merged == pulls[0].merged
 
 
+def test_commits_of_the_default_branch(gh, shared_world) -> None:  # type: ignore[no-untyped-def]
+    truth = derive.default_branch_commits(shared_world.repos[("github", 100)])
+    commits = list(gh.get_repo("PaddlePaddle/Paddle").get_commits())
+    assert [c.sha for c in commits] == [c.sha for c in truth][::-1]
+    assert commits[-1].commit.author.email == truth[0].author_email
+    assert commits[0].author is not None  # linked by verified email
+    empty = requests.get(f"{sandbox_url(gh)}/repos/PaddlePaddle/PaddleEmpty/commits", headers=TOKEN)
+    assert empty.status_code == 409
+
+
 def test_profiles_orgs_and_the_authenticated_account(gh, shared_world) -> None:  # type: ignore[no-untyped-def]
     user = gh.get_user("gh-dev3")
     assert user.location == "北京市海淀区" and user.company == "@baidu" and user.type == "User"

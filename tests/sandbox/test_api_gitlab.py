@@ -47,6 +47,13 @@ def test_every_contributor_fork_starrer_release(gl, shared_world) -> None:  # ty
     assert [r.tag_name for r in project.releases.list(get_all=True)] == ["v1", "v0"]
 
 
+def test_commits_keep_the_authors_offset(gl, shared_world) -> None:  # type: ignore[no-untyped-def]
+    truth = derive.default_branch_commits(shared_world.repos[("gitlab", 900_000)])
+    commits = gl.projects.get("jihu-mirrors/paddle").commits.list(get_all=True)
+    assert [c.id for c in commits] == [c.sha for c in truth][::-1]
+    assert commits[-1].authored_date.endswith("+08:00")
+
+
 def test_merge_requests_issues_users_groups(gl, shared_world) -> None:  # type: ignore[no-untyped-def]
     truth = shared_world.repos[("gitlab", 900_000)]
     project = gl.projects.get("jihu-mirrors/paddle")

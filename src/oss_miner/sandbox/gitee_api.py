@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from oss_miner.sandbox.model import Account, Fork, Release, Repo
-from oss_miner.sandbox.protocol import ActivityItem, Ctx, Reply, Window, gitee_time, window
+from oss_miner.sandbox.model import Account, Commit, Fork, Release, Repo
+from oss_miner.sandbox.protocol import ActivityItem, Ctx, Reply, Window, commit_sha, commits_between, gitee_time, window
 
 if TYPE_CHECKING:
     from oss_miner.sandbox.server import SandboxState
@@ -324,6 +324,30 @@ class GiteeApi:
         urls = Urls(ctx.origin)
         return self._paged(ctx, self.view.releases(target), lambda r: self.release_payload(urls, target, r))
 
+    def commits(self, ctx: Ctx, target: Any) -> Reply:
+        if isinstance(target, tuple) or ctx.arg("sha") not in (None, "", target.default_branch):
+            return self._paged(ctx, [], lambda c: c)
+        urls = Urls(ctx.origin)
+        commits = commits_between(self.view.commits(target), ctx.arg("since"), ctx.arg("until"))
+        return self._paged(ctx, commits, lambda c: self.commit_payload(urls, target, c))
+
+    def commit_payload(self, urls: Urls, repo: Repo, commit: Commit) -> dict[str, Any]:
+        sha = commit_sha(commit)
+        api = f"{urls.api}/repos/{repo.full_name}"
+        return {
+            "url": f"{api}/commits/{sha}", "sha": sha, "html_url": f"{urls.web}/{repo.full_name}/commit/{sha}",
+            "comments_url": f"{api}/commits/{sha}/comments",
+            "commit": {"author": {"name": commit.author_name, "date": gitee_time(commit.authored_at),
+                                  "email": commit.author_email},
+                       "committer": {"name": commit.committer_name, "date": gitee_time(commit.committed_at),
+                                     "email": commit.committer_email},
+                       "message": commit.message,
+                       "tree": {"sha": sha, "url": f"{api}/git/trees/{sha}"}},
+            "author": None,  # the world does not say which Gitee account verified an email
+            "committer": None,
+            "parents": [],
+        }
+
     def _activity(self, ctx: Ctx, repo: Repo, kind: str, states_by_name: dict[str, set[str]],
                   render: Callable[[ActivityItem], Any]) -> Reply:
         states = states_by_name.get(ctx.arg("state", "open") or "open")
@@ -400,6 +424,7 @@ class GiteeApi:
             self.repo_endpoint("/releases", self.releases),
             self.repo_endpoint("/pulls", self.pulls),
             self.repo_endpoint("/issues", self.issues),
+            self.repo_endpoint("/commits", self.commits),
             ("/users/{username}", self.user),
             ("/users/{username}/repos", self.user_repos),
             ("/orgs/{org}", self.org),

@@ -11,14 +11,15 @@ which the sandbox serves too). Code search allows 10 requests a minute and reads
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from oss_miner.sandbox import derive
-from oss_miner.sandbox.model import Account, Fork, Release, Repo
+from oss_miner.sandbox.model import Account, Commit, Fork, Release, Repo
 from oss_miner.sandbox.protocol import (
-    ActivityItem, Ctx, Reply, github_links, github_time, node_id, window,
+    ActivityItem, Ctx, Reply, commit_sha, commits_between, github_links, github_time, node_id, window,
 )
 
 if TYPE_CHECKING:
@@ -534,6 +535,43 @@ class GithubApi:
         urls = Urls(ctx.origin)
         return self._paged(ctx, self.view.releases(target), lambda r: self.release_payload(urls, target, r))
 
+    def commits(self, ctx: Ctx, target: Repo | tuple[Repo, Fork]) -> Reply:
+        if isinstance(target, tuple):
+            return self._paged(ctx, [], lambda c: c)
+        if self.view.is_empty(target):
+            return Reply({"message": "Git Repository is empty.", "documentation_url": f"{DOCS}/commits/commits#list-commits",
+                          "status": "409"}, status=409)
+        if ctx.arg("sha") not in (None, "", target.default_branch):
+            return Reply([])  # the world keeps the default branch's history only
+        urls = Urls(ctx.origin)
+        commits = commits_between(self.view.commits(target), ctx.arg("since"), ctx.arg("until"))
+        return self._paged(ctx, commits, lambda c: self.commit_payload(urls, target, c))
+
+    def commit_payload(self, urls: Urls, repo: Repo, commit: Commit) -> dict[str, Any]:
+        sha = commit_sha(commit)
+        api = f"{urls.api}/repos/{repo.full_name}"
+        author = self.view.account_of_email(commit.author_email)
+        committer = self.view.account_of_email(commit.committer_email)
+        return {
+            "sha": sha, "node_id": base64.b64encode(f"06:Commit{repo.repo_id}:{sha}".encode()).decode(),
+            "commit": {
+                "author": {"name": commit.author_name, "email": commit.author_email,
+                           "date": github_time(commit.authored_at)},
+                "committer": {"name": commit.committer_name, "email": commit.committer_email,
+                              "date": github_time(commit.committed_at)},
+                "message": commit.message,
+                "tree": {"sha": hashlib.sha1(sha.encode()).hexdigest(), "url": f"{api}/git/trees/{sha}"},
+                "url": f"{api}/git/commits/{sha}", "comment_count": 0,
+                "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                                 "verified_at": None},
+            },
+            "url": f"{api}/commits/{sha}", "html_url": f"{urls.web}/{repo.full_name}/commit/{sha}",
+            "comments_url": f"{api}/commits/{sha}/comments",
+            "author": simple_user(urls, author) if author else None,
+            "committer": simple_user(urls, committer) if committer else None,
+            "parents": [],
+        }
+
     def _activity_page(self, ctx: Ctx, repo: Repo, kinds: set[str], render: Callable[[ActivityItem], Any]) -> Reply:
         state = ctx.arg("state", "open")
         states = {"open": {"open"}, "closed": {"closed", "merged"}, "all": {"open", "closed", "merged"}}.get(state)
@@ -676,6 +714,7 @@ class GithubApi:
         table += self.repo_endpoint("/releases", self.releases)
         table += self.repo_endpoint("/pulls", self.pulls)
         table += self.repo_endpoint("/issues", self.issues)
+        table += self.repo_endpoint("/commits", self.commits)
         table += [
             ("/repos/{owner}/{repo}/pulls/{number}", self.pull),
             ("/repos/{owner}/{repo}/issues/{number}", self.issue),

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote
 
-from oss_miner.sandbox.model import Account, Fork, Release, Repo
-from oss_miner.sandbox.protocol import ActivityItem, Ctx, Reply, Window, gitlab_time, window
+from oss_miner.sandbox.model import Account, Commit, Fork, Release, Repo
+from oss_miner.sandbox.protocol import (
+    ActivityItem, Ctx, Reply, Window, commit_sha, commits_between, git_time, gitlab_time, window,
+)
 
 if TYPE_CHECKING:
     from oss_miner.sandbox.server import SandboxState
@@ -343,6 +345,25 @@ class GitlabApi:
         urls = Urls(ctx.origin)
         return self._paged(ctx, self.view.releases(target), lambda r: self.release_payload(urls, target, r))
 
+    def commits(self, ctx: Ctx, target: Any) -> Reply:
+        if isinstance(target, tuple) or ctx.arg("ref_name") not in (None, "", target.default_branch):
+            return self._paged(ctx, [], lambda c: c)
+        urls = Urls(ctx.origin)
+        commits = commits_between(self.view.commits(target), ctx.arg("since"), ctx.arg("until"))
+        return self._paged(ctx, commits, lambda c: self.commit_payload(urls, target, c))
+
+    def commit_payload(self, urls: Urls, repo: Repo, commit: Commit) -> dict[str, Any]:
+        sha = commit_sha(commit)
+        title = commit.message.splitlines()[0] if commit.message else ""
+        return {
+            "id": sha, "short_id": sha[:8], "created_at": git_time(commit.committed_at), "parent_ids": [],
+            "title": title, "message": commit.message, "author_name": commit.author_name,
+            "author_email": commit.author_email, "authored_date": git_time(commit.authored_at),
+            "committer_name": commit.committer_name, "committer_email": commit.committer_email,
+            "committed_date": git_time(commit.committed_at), "trailers": {}, "extended_trailers": {},
+            "web_url": f"{urls.web}/{repo.full_name}/-/commit/{sha}",
+        }
+
     def _activity(self, ctx: Ctx, repo: Repo, kind: str, states_by_name: dict[str, set[str]],
                   render: Callable[[ActivityItem], Any]) -> Reply:
         states = states_by_name.get(ctx.arg("state", "all") or "all")
@@ -443,6 +464,7 @@ class GitlabApi:
             self.project_endpoint("/releases", self.releases),
             self.project_endpoint("/merge_requests", self.merge_requests),
             self.project_endpoint("/issues", self.issues),
+            self.project_endpoint("/repository/commits", self.commits),
             ("/users/{id}", self.user),
             ("/users", self.users),
             ("/groups/{id}", self.group),

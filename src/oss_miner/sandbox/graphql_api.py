@@ -11,7 +11,6 @@ runs from the `first`/`last` of its connections (one point per query of up to 10
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from functools import lru_cache
 from datetime import datetime
@@ -24,7 +23,7 @@ from graphql import (
 
 from oss_miner.sandbox.model import Account, Commit, Fork, Release, Repo
 from oss_miner.sandbox.protocol import (
-    ActivityItem, Ctx, KeyedList, Reply, git_time, github_time, node_id, parse_node_id,
+    ActivityItem, Ctx, KeyedList, Reply, commit_sha, git_time, github_time, node_id, parse_node_id,
 )
 
 if TYPE_CHECKING:
@@ -230,6 +229,23 @@ class Indexed(KeyedList):
         self.items = items
         self.descending = False
         self.keys = [(i,) for i in range(len(items))]
+
+
+class Anchored(KeyedList):
+    """A list paged by item identity, so that items added at its head do not shift later pages."""
+
+    def __init__(self, items: list, ident: Callable[[Any], Any]):
+        self.items = items
+        self.descending = False
+        self.position = {ident(item): i for i, item in enumerate(items)}
+
+    def after(self, key: tuple | None) -> int:
+        if key is None:
+            return 0
+        if key[0] not in self.position:
+            raise _error("The cursor names an item that is no longer in this connection; start again without it.",
+                         "INVALID_CURSOR_ARGUMENTS")
+        return self.position[key[0]] + 1
 
 
 # ----------------------------------------------------------------------------------------- objects
@@ -454,10 +470,8 @@ class RepoObj:
             releases = sorted(releases, key=lambda r: r.name or "", reverse=order.get("direction") == "DESC")
         elif order.get("direction") == "ASC":
             releases = releases[::-1]
-        keyed = Indexed(releases)
-        position = {id(r): i for i, r in enumerate(releases)}
         latest = releases[0].release_id if releases else None
-        return connection(info, keyed, lambda r: (position[id(r)],),
+        return connection(info, Anchored(releases, lambda r: r.release_id), lambda r: (r.release_id,),
                           lambda r, c: {"cursor": c, "node": ReleaseObj(self.r, r, r.release_id == latest)}, args)
 
 
@@ -575,10 +589,7 @@ class ReleaseObj:
         return f"{info.context.web}/{self.r.full_name}/releases/tag/{self.tagName}"
 
 
-def commit_oid(commit: Commit) -> str:
-    if commit.sha:
-        return commit.sha
-    return hashlib.sha1(f"{commit.author_email}{commit.authored_at.isoformat()}{commit.message}".encode()).hexdigest()
+commit_oid = commit_sha
 
 
 class CommitObj:
@@ -622,9 +633,8 @@ class CommitObj:
         if author and author.get("emails"):
             emails = {e.lower() for e in author["emails"]}
             commits = [c for c in commits if c.author_email.lower() in emails]
-        keyed = Indexed(commits)
         position = {id(c): i for i, c in enumerate(commits)}
-        return connection(info, keyed, lambda c: (position[id(c)],),
+        return connection(info, Anchored(commits, commit_oid), lambda c: (commit_oid(c),),
                           lambda c, cur: {"cursor": cur, "node": CommitObj(self.r, c, self.position + position[id(c)])},
                           args)
 

@@ -185,6 +185,28 @@ def github_links(ctx: Ctx, win: Window, total: int, last_cap: int | None = None)
     return {"Link": ", ".join(f'<{ctx.url_with(page=p, per_page=win.per_page)}>; rel="{rel}"' for rel, p in rels)}
 
 
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO 8601 query parameter (since/until); None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        return _aware(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def commits_between(commits: list[Commit], since: str | None, until: str | None) -> list[Commit]:
+    low, high = parse_time(since), parse_time(until)
+    return [c for c in commits if (low is None or c.committed_at >= low) and (high is None or c.committed_at <= high)]
+
+
+def commit_sha(commit: Commit) -> str:
+    """The commit's git sha (written to its bare repository), or a stable stand-in for unwritten commits."""
+    if commit.sha:
+        return commit.sha
+    return hashlib.sha1(f"{commit.author_email}{commit.authored_at.isoformat()}{commit.message}".encode()).hexdigest()
+
+
 # ---------------------------------------------------------------------------------------- node ids
 
 NODE_PREFIX = {"User": "04:User", "Organization": "012:Organization", "Bot": "03:Bot", "Repository": "010:Repository",
