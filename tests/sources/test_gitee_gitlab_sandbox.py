@@ -4,6 +4,7 @@ truth), request bounds against the truth's minimum, warm re-runs, resumption, th
 from __future__ import annotations
 
 import json
+import logging
 import math
 import random
 from collections.abc import Iterator
@@ -144,12 +145,13 @@ def test_after_the_world_moves_on(platform, tmp_path):
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("platform", ["gitee", "gitlab"])
-def test_faults_change_nothing(platform, tmp_path):
+def test_faults_change_nothing(platform, tmp_path, caplog):
     options = sandbox_server.SandboxOptions(seed=13, scale=0.05, fault_rate=0.1, timeout_delay_s=1.5, rate_window_s=1)
-    with sandbox_server.SandboxServer(options) as faulty:
+    with sandbox_server.SandboxServer(options) as faulty, caplog.at_level(logging.DEBUG):
         random.seed(1)
         run = extract(faulty, platform, tmp_path, "faulty", timeout_s=0.5)
         assert_complete(run, platform, faulty.state.world)
+        assert TOKENS["GITEE_TOKEN"] not in caplog.text and TOKENS["GITLAB_TOKEN"] not in caplog.text
         faults = {r["fault"] for r in faulty.stats()["requests"] if r["platform"] == platform} - {None}
         assert faults  # some faults were met and survived
 

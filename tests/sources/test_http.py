@@ -338,3 +338,11 @@ def test_a_limit_message_that_says_when_is_obeyed(sleeps):
     responses.get(f"{BASE}/x", json={})
     gitee_session().get(f"{BASE}/x")
     assert 17 <= sleeps[0] <= 18
+
+
+def test_library_logs_of_retried_urls_are_redacted(caplog):
+    gitee_session()
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("urllib3.connectionpool").warning(
+            "Retrying (Retry(total=4)) after connection broken by 'reset': /api/v5/users/x?access_token=%s", CANARY)
+    assert caplog.records and CANARY not in caplog.text and "access_token=***" in caplog.text

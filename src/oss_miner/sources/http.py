@@ -45,7 +45,7 @@ from urllib3.util.retry import Retry
 from oss_miner.config import RepoRef
 from oss_miner.errors import RunFailed
 from oss_miner.landing import Page, page_key
-from oss_miner.privacy import Redactor
+from oss_miner.privacy import RedactingFilter, Redactor
 from oss_miner.records import empty_record
 from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats
 
@@ -206,6 +206,7 @@ class HostPinnedSession(requests.Session):
             self.redactor.add(token)
         self.policy = policy
         self.follow_other_hosts = follow_other_hosts
+        _redact_library_logs(self.redactor)
         self._local = threading.local()
         retry = _RetryHook(
             total=policy.retries, connect=policy.retries, read=policy.retries, status=policy.retries,
@@ -413,6 +414,18 @@ class HostPinnedSession(requests.Session):
             self.stats.waited(delay)
             time.sleep(delay)
         return token
+
+
+_LIBRARY_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.connection", "requests", "gitlab")
+
+
+def _redact_library_logs(redactor: Redactor) -> None:
+    """urllib3 logs retried URLs at WARNING, Gitee's access_token included: redact at those loggers
+    themselves, whatever handlers the application configures."""
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) and f.redactor is redactor for f in logger.filters):
+            logger.addFilter(RedactingFilter(redactor))
 
 
 def _read_body(response: requests.Response) -> bool:
