@@ -107,6 +107,9 @@ class SandboxState:
     def _limiter(self, resource: str) -> fx.Limiter:
         return {"code_search": self.code_search, "search": self.search}.get(resource, self.limiter)
 
+    def clock(self, resource: str) -> float:
+        return self._limiter(resource).clock()
+
     def budget(self, platform: str, account: str, resource: str) -> fx.Budget:
         return self._limiter(resource).budget((platform, account, resource))
 
@@ -303,10 +306,10 @@ class SandboxApp(FastAPI):
         if kind is not None and kind != "truncated":
             await self._inject(recorder, platform, label, resource, kind, decision[1])
             return kind
-        spent = resource not in (None, "graphql") and resource is not None
+        spent = resource is not None and resource != "graphql"  # GraphQL is charged in points by its executor
         if spent and not state.spend(platform, label, resource):
             budget = state.budget(platform, label, resource)
-            await _respond(recorder, *fx.limit_exceeded(platform, label, budget, resource, time.time()))
+            await _respond(recorder, *fx.limit_exceeded(platform, label, budget, resource, state.clock(resource)))
             return None
 
         def on_start(message: dict) -> None:
