@@ -185,8 +185,11 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
     earliest: dict[str, int] = {}
     named_regions = {(place.country, place.region) for mention in scored for place in mention.places
                      if place.kind not in _TOWN_KINDS and place.region}
-    named_countries = {country for country, _ in named_regions}  # towns of unknown region may lie in them
-    for mention in scored:
+    # Countries named, or holding a region named, by each mention: a town of unknown region may lie in them.
+    named_by = [{place.country for place in mention.places if place.kind not in _TOWN_KINDS}
+                for mention in scored]
+    for number, mention in enumerate(scored):
+        named_elsewhere = set().union(*(named for other, named in enumerate(named_by) if other != number))
         best_here: dict[str, float] = {}
         qualified: set[str] = set()
         for place in mention.places:
@@ -195,7 +198,7 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
                 if place.kind in _EXPLICIT_KINDS and place.region is None:  # "UK" is a country, "DC" is not
                     explicit.add(place.country)
                 if place.kind not in _TOWN_KINDS or (place.country, place.region) in named_regions or (
-                        place.region is None and place.country in named_countries):
+                        place.region is None and place.country in named_elsewhere):
                     qualified.add(place.country)
             if place.kind == "country" and place.country == "CN":
                 # "Hong Kong, China" and "Taipei, China" are still HK and TW.
@@ -204,10 +207,10 @@ def _best_country(scored: list[Mention]) -> tuple[str, int] | None:
                     qualified.add(own_code)
         strongest_here = max(best_here.values(), default=0.0)
         for country, weight in best_here.items():
-            strength[country] += weight
             # A small namesake town explains a mention only when a region named beside it agrees
             # ("Paris, Texas"), not by itself ("Paris and London" is not two Ontario towns).
             if country in qualified or weight >= _NAMESAKE_SHARE * strongest_here:
+                strength[country] += weight
                 coverage[country] += 1
                 earliest.setdefault(country, mention.position)
     if not coverage:
