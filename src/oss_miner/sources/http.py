@@ -1,4 +1,5 @@
-"""HTTP transport shared by the requests-based sources (Gitee directly, GitLab through python-gitlab).
+"""What the requests-based sources share (Gitee directly, GitLab through python-gitlab): the transport, and
+`RestSource`, the paging, listing and profile logic above it.
 
 `HostPinnedSession` is a `requests.Session` that:
 
@@ -18,6 +19,12 @@
   when; other threads sharing the session wait for the same pause instead of hammering the service;
 - counts every exchange in `RequestStats` under the endpoint template the caller names with
   `session.endpoint(template)`.
+
+`RestSource` lands every page through `PageStore.fetch_or_replay` (pages this run already landed are not
+asked again; pages fetched before are asked with If-None-Match and a 304 replays them), turns non-200
+answers into findings (404 not_found, 301 renamed, 204 empty, 403 forbidden, 422 unprocessable) and 5xx
+that survive every retry into `TransportFailed`, lists forks and stargazers in full, incrementally or not
+at all (see `_listing`), and keeps profiles for `refresh.profile_max_age_days`.
 """
 
 from __future__ import annotations
