@@ -1,21 +1,25 @@
 -- How concentrated each framework's mainland-China people are: per framework and period (a calendar
--- year of commits, or `all` for every person of int_framework_people), among non-bot people placed
--- in CN (HK, MO and TW are not CN here; see mart_contributor_geography), the share living in the
--- three largest cities and the Herfindahl-Hirschman index across provinces.
+-- year of commits, or `all` for every person of int_framework_people), among non-bot people placed in
+-- CN (HK, MO and TW are not CN here; see mart_contributor_geography): the share living in the three
+-- largest cities and the Herfindahl-Hirschman index across provinces. Any evidence tier places a person
+-- in CN, but cities and provinces come from profile locations only (tier 1): a company names its head
+-- office, an email domain a campus and a time zone a region, none of them where a person lives, and
+-- counting them would inflate the concentration.
 -- HHI = sum over provinces of (people in the province / people_cn_with_province)^2: 1 when everyone is
 -- in one province, 1/n when n provinces are equal (0..1 scale, not 0..10,000).
 --
 -- Columns:
 --   framework: framework
 --   period: calendar year of the commits (YYYY), or all
---   people_located: people of the period placed anywhere (context for people_cn)
---   people_cn: people placed in mainland China (any precision)
+--   people_located: denominator of cn_share_of_located: people of the period placed anywhere (any tier)
+--   people_cn: people placed in mainland China (any evidence tier, any precision)
 --   cn_share_of_located: people_cn / people_located
---   people_cn_with_city: denominator of top3_city_share: CN people placed to a city
+--   people_cn_by_location: of people_cn, those placed by their profile location
+--   people_cn_with_city: denominator of top3_city_share: CN people whose profile location names a city
 --   top_cities: the three cities with most people (ties broken by name)
 --   top3_city_people: people in those three cities
 --   top3_city_share: top3_city_people / people_cn_with_city
---   people_cn_with_province: denominator of the HHI: CN people placed to a province
+--   people_cn_with_province: denominator of the HHI: CN people whose profile location names a province
 --   provinces: provinces with at least one person
 --   hhi_provinces: Herfindahl-Hirschman index of people across provinces (0..1)
 --   top_province: province (ISO 3166-2) with most people
@@ -29,11 +33,14 @@ WITH person_periods AS (
     SELECT DISTINCT framework, 'all', person_key FROM int_framework_people
 ),
 placed AS (
-    SELECT p.framework, p.period, g.country_iso2, g.region, g.city
+    SELECT p.framework, p.period, g.tier, g.country_iso2,
+        CASE WHEN g.tier = 1 THEN g.region END AS region,
+        CASE WHEN g.tier = 1 THEN g.city END AS city
     FROM person_periods AS p JOIN int_person_geography AS g USING (person_key)
 ),
 located AS (
     SELECT framework, period, count(*) AS people_located, count(*) FILTER (WHERE country_iso2 = 'CN') AS people_cn,
+           count(*) FILTER (WHERE country_iso2 = 'CN' AND tier = 1) AS people_cn_by_location,
            count(*) FILTER (WHERE country_iso2 = 'CN' AND city IS NOT NULL) AS people_cn_with_city,
            count(*) FILTER (WHERE country_iso2 = 'CN' AND region IS NOT NULL) AS people_cn_with_province
     FROM placed GROUP BY framework, period
@@ -64,7 +71,8 @@ concentration AS (
 )
 SELECT
     l.framework, l.period, l.people_located, l.people_cn,
-    l.people_cn / l.people_located AS cn_share_of_located,
+    l.people_cn / nullif(l.people_located, 0) AS cn_share_of_located,
+    l.people_cn_by_location,
     l.people_cn_with_city,
     coalesce(t.top_cities, []) AS top_cities,
     coalesce(t.top3_city_people, 0) AS top3_city_people,

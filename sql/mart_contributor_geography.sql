@@ -3,14 +3,16 @@
 -- and their contributions (default-branch commits from git where mined, else contributor-list
 -- counts). HK, MO and TW are countries of their own here. The unknown share is a row of its own
 -- (is_unknown, country_iso2 NULL), so shares of people_total add up to 1; shares among located
--- people leave it out. The people_by_* columns say from which evidence tier each attribution came.
+-- people leave it out. The people_by_* columns say from which evidence tier each attribution came;
+-- provinces and cities come from profile locations only (a company's head office, a university's
+-- campus or a time zone says which country, not where in China a person lives).
 --
 -- Columns:
 --   framework: framework
 --   platform: github, gitee, gitlab (the platform credited with the work), or all
 --   country_iso2: ISO 3166-1 alpha-2 code; NULL on the unknown row
---   region: ISO 3166-2 province code, for CN only (NULL: other countries, or CN without a province)
---   city: city, for CN only (NULL: other countries, or CN without a city)
+--   region: ISO 3166-2 province code, for CN only, from profile locations (NULL: other countries, or none given)
+--   city: city, for CN only, from profile locations (NULL: other countries, or none given)
 --   is_unknown: the row of people no evidence could place
 --   people: non-bot people in this place
 --   people_total: denominator: every non-bot person of the framework on this platform, unknown included
@@ -39,8 +41,8 @@ per_platform AS (
 ),
 cells AS (
     SELECT framework, platform, country_iso2,
-        CASE WHEN country_iso2 = 'CN' THEN region END AS region,
-        CASE WHEN country_iso2 = 'CN' THEN city END AS city,
+        CASE WHEN country_iso2 = 'CN' AND tier = 1 THEN region END AS region,
+        CASE WHEN country_iso2 = 'CN' AND tier = 1 THEN city END AS city,
         count(*) AS people,
         sum(contributions)::BIGINT AS contributions,
         count(*) FILTER (WHERE tier = 1) AS people_by_location,
