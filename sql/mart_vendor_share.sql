@@ -3,33 +3,36 @@
 -- domains (catalogue_vendor_domains, subdomains included) or any linked account's company field
 -- names the vendor (catalogue_vendor_companies). Commits are non-bot default-branch commits, each
 -- once across mirror copies; where no history was mined the basis is the primary repositories'
--- contributor lists, weighted by their contribution counts. The *_by_email_domain columns use the
--- commit's own email domain only (the strict reading); noreply commits hide the employer.
+-- contributor lists, weighted by their contribution counts. The *_by_email_domain and *_email columns
+-- use each commit's own email domain only (the strict reading: one address is one author); noreply
+-- addresses hide the employer.
 --
 -- Columns:
 --   framework: framework
 --   vendor: organisation behind the framework
 --   basis: commits (git history) or contributor_lists
 --   authors: denominator of vendor_author_share: non-bot people who authored the framework's commits
+--     (a person's several addresses count once, see mart_identities)
 --   vendor_authors: authors who are vendor staff
 --   vendor_author_share: vendor_authors / authors
 --   commits: denominator of the commit shares: non-bot default-branch commits (or listed contributions)
 --   vendor_commits: commits by vendor staff
 --   vendor_commit_share: vendor_commits / commits
---   vendor_authors_by_email_domain: authors with a vendor email domain on their commits
---   vendor_author_share_by_email_domain: vendor_authors_by_email_domain / authors
+--   author_emails: denominator of vendor_author_email_share: distinct non-bot author addresses (keyed hashes)
+--   vendor_author_emails: author addresses at a vendor domain
+--   vendor_author_email_share: vendor_author_emails / author_emails
 --   vendor_commits_by_email_domain: commits whose author email domain is the vendor's
 --   vendor_commit_share_by_email_domain: vendor_commits_by_email_domain / commits
 --   noreply_commits: commits from GitHub noreply addresses (employer unknown)
 --   noreply_commit_share: noreply_commits / commits
 --   vendor_domains: the vendor email domains used
 WITH work AS (
-    SELECT c.framework, i.person_key, c.email_domain, 1 AS weight, 'commits' AS basis
+    SELECT c.framework, i.person_key, i.identity, c.email_domain, 1 AS weight, 'commits' AS basis
     FROM int_framework_commits AS c
     JOIN int_identities AS i ON i.identity = 'email:' || c.author_key
     WHERE c.on_default_branch AND NOT c.is_bot AND NOT i.is_bot
     UNION ALL
-    SELECT e.framework, i.person_key, e.email_domain, coalesce(e.contributions, 0), 'contributor_lists'
+    SELECT e.framework, i.person_key, i.identity, e.email_domain, coalesce(e.contributions, 0), 'contributor_lists'
     FROM int_contributors AS e
     JOIN int_identities AS i USING (identity)
     ANTI JOIN (SELECT DISTINCT framework FROM int_framework_commits) AS mined USING (framework)
@@ -68,7 +71,8 @@ shares AS (
     SELECT framework, min(basis) AS basis,
         count(DISTINCT person_key) AS authors,
         count(DISTINCT person_key) FILTER (WHERE by_staff) AS vendor_authors,
-        count(DISTINCT person_key) FILTER (WHERE vendor_domain) AS vendor_authors_by_email_domain,
+        count(DISTINCT identity) AS author_emails,
+        count(DISTINCT identity) FILTER (WHERE vendor_domain) AS vendor_author_emails,
         sum(weight)::BIGINT AS commits,
         coalesce(sum(weight) FILTER (WHERE by_staff), 0)::BIGINT AS vendor_commits,
         coalesce(sum(weight) FILTER (WHERE vendor_domain), 0)::BIGINT AS vendor_commits_by_email_domain,
@@ -87,8 +91,9 @@ SELECT
     coalesce(s.commits, 0) AS commits,
     coalesce(s.vendor_commits, 0) AS vendor_commits,
     CASE WHEN s.commits > 0 THEN s.vendor_commits / s.commits END AS vendor_commit_share,
-    coalesce(s.vendor_authors_by_email_domain, 0) AS vendor_authors_by_email_domain,
-    CASE WHEN s.authors > 0 THEN s.vendor_authors_by_email_domain / s.authors END AS vendor_author_share_by_email_domain,
+    coalesce(s.author_emails, 0) AS author_emails,
+    coalesce(s.vendor_author_emails, 0) AS vendor_author_emails,
+    CASE WHEN s.author_emails > 0 THEN s.vendor_author_emails / s.author_emails END AS vendor_author_email_share,
     coalesce(s.vendor_commits_by_email_domain, 0) AS vendor_commits_by_email_domain,
     CASE WHEN s.commits > 0 THEN s.vendor_commits_by_email_domain / s.commits END AS vendor_commit_share_by_email_domain,
     coalesce(s.noreply_commits, 0) AS noreply_commits,

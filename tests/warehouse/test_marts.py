@@ -107,6 +107,7 @@ def test_vendor_share_by_authors_and_commits(marts):
     spore = one(marts, "SELECT * FROM mart_vendor_share WHERE framework = 'Spore'")
     assert (spore["authors"], spore["vendor_authors"], spore["commits"], spore["vendor_commits"]) == (3, 1, 4, 1)
     assert spore["vendor_commit_share"] == 0.25 and spore["vendor_commit_share_by_email_domain"] == 0.25
+    assert (paddle["author_emails"], paddle["vendor_author_emails"], paddle["vendor_author_email_share"]) == (4, 1, 0.25)
 
 
 def test_vendor_staff_are_found_by_company_too(con, landing_root, fake_geo):
@@ -314,3 +315,30 @@ def test_geo_enrichment_asks_once_per_distinct_text_and_profiles_time_zones(con,
         "country_iso2": "CN", "region": None, "city": None, "confidence": 0.3, "method": "timezone"}
     assert one(con, "SELECT country_iso2, method FROM geo_companies") == {"country_iso2": "CN", "method": "company"}
     assert one(con, "SELECT * FROM geo_email_domains")["email_domain"] == "163.com"
+
+
+def test_weaker_evidence_places_a_country_but_no_city_in_the_aggregates(con, landing_root, fake_geo):
+    run = new_run(landing_root, "run-1")
+    # no location: the company names Baidu's head office (Beijing); the commits' time zone says +08:00
+    run.put("accounts", "github", [scenario.account(41, "li", company="@baidu", email_key="kL"),
+                                   scenario.account(42, "wu", location="Shanghai", email_key="kW")])
+    run.put("commits", "github", [scenario.commit("w1", "kL", "gmail.com", "2024-01-01T00:00:00+08:00", 480),
+                                  scenario.commit("w2", "kW", "gmail.com", "2024-01-01T00:00:00+08:00", 480),
+                                  scenario.commit("w3", "kT", "gmail.com", "2024-01-01T00:00:00+08:00", 480)],
+            repo=PADDLE)
+    load.load_run(con, run.landing, catalogue(), run.run)
+    models.run_models(con)
+    li = one(con, "SELECT city, method, confidence FROM mart_accounts WHERE account_id = 41")
+    assert li == {"city": "Beijing", "method": "company", "confidence": 0.6}  # the account keeps what the evidence says
+    cells = rows(con, "SELECT country_iso2, region, city, people, people_by_location, people_by_company, people_by_timezone "
+                      "FROM mart_contributor_geography WHERE framework = 'Paddle' AND platform = 'all' ORDER BY city NULLS LAST")
+    assert cells == [
+        {"country_iso2": "CN", "region": "CN-SH", "city": "Shanghai", "people": 1, "people_by_location": 1,
+         "people_by_company": 0, "people_by_timezone": 0},
+        {"country_iso2": "CN", "region": None, "city": None, "people": 2, "people_by_location": 0,
+         "people_by_company": 1, "people_by_timezone": 1},
+    ]
+    hubs = one(con, "SELECT people_cn, people_cn_by_location, people_cn_with_city, top_cities, hhi_provinces "
+                    "FROM mart_china_hubs WHERE framework = 'Paddle' AND period = 'all'")
+    assert hubs == {"people_cn": 3, "people_cn_by_location": 1, "people_cn_with_city": 1, "top_cities": ["Shanghai"],
+                    "hhi_provinces": 1.0}
