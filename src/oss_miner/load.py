@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -406,3 +407,91 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, records: Sequence[dict[s
         f"INSERT INTO {_ident(table)} ({', '.join(_ident(n) for n in names)}) VALUES ({marks})",
         [[r[n] for n in names] for r in records],
     )
+
+
+# -- forgetting a person ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What `forget` removed: the identities (so landed files and caches can be cleaned too) and rows per table."""
+
+    accounts: list[tuple[str, int]]
+    author_keys: list[str]
+    rows: dict[str, int]
+
+
+# Which raw rows belong to a forgotten identity: (table, account-id column or None, author-key column or None).
+_PERSONAL_ROWS = (
+    ("raw_accounts", "account_id", None),
+    ("raw_contributors", "account_id", "author_key"),
+    ("raw_forks", "owner_id", None),
+    ("raw_stargazers", "account_id", None),
+    ("raw_dependents", "owner_id", None),
+    ("raw_commits", "noreply_account_id", "author_key"),
+)
+
+
+def forget(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Forgotten:
+    """Remove the person behind PLATFORM:LOGIN, with every identity linked to them, from the raw tables
+    (in one transaction). Build the models again afterwards: derived tables still hold them until then."""
+    account_id = _account_id(con, platform, login)
+    accounts, author_keys = _linked_identities(con, platform, account_id)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE forget_accounts AS "
+                    "SELECT a.platform, a.account_id FROM (SELECT unnest(?::STRUCT(platform VARCHAR, account_id BIGINT)[]) AS a)",
+                    [[{"platform": p, "account_id": i} for p, i in accounts]])
+        con.execute("CREATE OR REPLACE TEMP TABLE forget_emails AS SELECT unnest(?::VARCHAR[]) AS author_key", [author_keys])
+        rows = {}
+        for table, id_column, key_column in _PERSONAL_ROWS:
+            # a noreply address names a GitHub account, whatever platform the commit was mined on
+            same_platform = "f.platform = 'github'" if table == "raw_commits" else f"f.platform = {_ident(table)}.platform"
+            (by_account,) = con.execute(
+                f"DELETE FROM {_ident(table)} USING forget_accounts AS f "
+                f"WHERE {same_platform} AND f.account_id = {_ident(table)}.{_ident(id_column)}").fetchone()
+            by_key = 0
+            if key_column:
+                (by_key,) = con.execute(
+                    f"DELETE FROM {_ident(table)} WHERE {_ident(key_column)} IN (SELECT author_key FROM forget_emails)").fetchone()
+            rows[table] = int(by_account) + int(by_key)
+        con.execute("DROP TABLE forget_accounts; DROP TABLE forget_emails")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return Forgotten(accounts, author_keys, rows)
+
+
+def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> int:
+    found = con.execute(
+        "SELECT account_id FROM ("
+        " SELECT account_id, login, observed_at FROM raw_accounts WHERE platform = $p"
+        " UNION ALL SELECT account_id, login, observed_at FROM raw_contributors WHERE platform = $p"
+        " UNION ALL SELECT owner_id, owner_login, observed_at FROM raw_forks WHERE platform = $p"
+        " UNION ALL SELECT account_id, login, observed_at FROM raw_stargazers WHERE platform = $p"
+        " UNION ALL SELECT owner_id, owner_login, observed_at FROM raw_dependents WHERE platform = $p"
+        ") WHERE lower(login) = lower($l) AND account_id IS NOT NULL ORDER BY observed_at DESC LIMIT 1",
+        {"p": platform, "l": login},
+    ).fetchone()
+    if found is None:
+        raise UserError(f"no account {platform}:{login} in the database; check the platform and the login")
+    return int(found[0])
+
+
+def _linked_identities(con: duckdb.DuckDBPyConnection, platform: str, account_id: int) -> tuple[list[tuple[str, int]], list[str]]:
+    """The account, the identities int_identities links to it, and its public profile email's key."""
+    identity = f"{platform}:{account_id}"
+    linked: list[tuple[str | None, int | None, str | None]] = [(platform, account_id, None)]
+    if "int_identities" in _existing_columns(con):
+        linked += con.execute(
+            "SELECT platform, account_id, author_key FROM int_identities WHERE person_key IN "
+            "(SELECT person_key FROM int_identities WHERE identity = ?)", [identity]
+        ).fetchall()
+    linked += con.execute(
+        "SELECT NULL, NULL, email_key FROM raw_accounts WHERE platform = ? AND account_id = ? AND email_key IS NOT NULL",
+        [platform, account_id],
+    ).fetchall()
+    accounts = sorted({(p, int(i)) for p, i, _ in linked if p is not None and i is not None})
+    keys = sorted({k for _, _, k in linked if k})
+    return accounts, keys

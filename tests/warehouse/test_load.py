@@ -202,3 +202,27 @@ def test_a_run_id_that_does_not_match_the_landing_area_is_refused(con, landing_r
     run = scenario.first_run(landing_root)
     with pytest.raises(UserError, match="does not match"):
         load.load_run(con, run.landing, catalogue(), {"run_id": "other"})
+
+
+def test_forget_removes_the_person_and_their_linked_identities(con, landing_root, fake_geo):
+    from oss_miner import models
+
+    for run in (scenario.first_run(landing_root), scenario.second_run(landing_root)):
+        load.load_run(con, run.landing, catalogue(), run.run)
+    models.run_models(con)
+    # alice: GitHub 1, whose profile email kA is her commit address on both frameworks
+    forgotten = load.forget(con, "github", "ALICE")
+    assert forgotten.accounts == [("github", 1)] and forgotten.author_keys == ["kA"]
+    assert forgotten.rows["raw_commits"] == 2 * 2 + 2  # c1, c2 on both Paddle copies; s4 on two of the Spore copies
+    models.run_models(con)
+    assert con.execute("SELECT count(*) FROM raw_commits WHERE author_key = 'kA'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM raw_accounts WHERE account_id = 1").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM raw_contributors WHERE account_id = 1 OR author_key = 'kA'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM mart_identities WHERE identity IN ('github:1', 'email:kA')").fetchone()[0] == 0
+    assert con.execute("SELECT commits FROM mart_vendor_share WHERE framework = 'Paddle'").fetchone()[0] == 3
+    # eve is two accounts linked by evidence: forgetting her Gitee login removes her GitHub account too
+    eve = load.forget(con, "gitee", "eve")
+    assert eve.accounts == [("gitee", 201), ("github", 5)]
+    assert con.execute("SELECT count(*) FROM raw_forks WHERE owner_id IN (5, 201)").fetchone()[0] == 0
+    with pytest.raises(UserError, match="no account github:nobody"):
+        load.forget(con, "github", "nobody")
