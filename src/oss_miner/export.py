@@ -65,7 +65,10 @@ def _suppress_small_cells(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         count_like = [c for c in frame.columns if c in PEOPLE_COLUMNS or c in ("contributions", "commits")
                       or c.endswith("_share") or c.startswith("share")]
         for column in count_like:
-            frame[column] = frame[column].astype("object").where(~small, None)
+            values = frame[column]
+            if pd.api.types.is_integer_dtype(values):
+                values = values.astype("Int64")  # keeps integers integers once cells are blanked
+            frame[column] = values.mask(small)
         frame["suppressed"] = small
         return frame
     # one row per account: coarsen places shared by fewer than min_cell accounts

@@ -1,0 +1,90 @@
+"""Exports: safe to open in a spreadsheet, pseudonymised, small cells suppressed, database untouched."""
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from oss_miner.export import export, neutralise
+from oss_miner.runstate import StatePaths, publish
+
+
+@pytest.fixture()
+def snapshot(tmp_path: Path) -> Path:
+    paths = StatePaths.for_db(tmp_path / "pub.duckdb")
+    paths.state.mkdir(parents=True)
+    con = duckdb.connect(str(paths.work_db))
+    con.execute("""CREATE TABLE mart_accounts AS SELECT * FROM (VALUES
+        ('github', 1, 'alice', 'CN', 'CN-BJ', 'Beijing', '=HYPERLINK(\"http://x\")', TIMESTAMPTZ '2024-05-01 10:00:00+08'),
+        ('github', 2, 'bob', 'CN', 'CN-BJ', 'Beijing', '+cmd', TIMESTAMPTZ '2024-05-02 00:00:00+00'),
+        ('github', 3, 'carol', 'CN', 'CN-BJ', 'Beijing', '-1+2', NULL),
+        ('github', 4, 'dave', 'CN', 'CN-BJ', 'Beijing', '@SUM(A1)', NULL),
+        ('github', 5, 'erin', 'CN', 'CN-BJ', 'Beijing', 'plain', NULL),
+        ('gitee', 6, 'frank', 'IS', NULL, 'Reykjavik', chr(9) || 'tab', NULL)
+      ) t(platform, account_id, login, country_iso2, region, city, company, created_at)""")
+    con.execute("COMMENT ON TABLE mart_accounts IS 'one row per account'")
+    con.execute("COMMENT ON COLUMN mart_accounts.login IS 'login (pseudonymised in exports)'")
+    con.execute("""CREATE TABLE mart_contributor_geography AS SELECT * FROM (VALUES
+        ('X', 'CN', 12, 20, 0.6), ('X', 'IS', 2, 20, 0.1), ('X', NULL, 6, 20, 0.3)
+      ) t(framework, country_iso2, people, people_total, people_share)""")
+    con.execute("CREATE TABLE raw_secret AS SELECT 1 AS x")
+    con.close()
+    publish(paths)
+    return paths.db
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_formula_cells_are_neutralised_numbers_stay_numbers(snapshot, tmp_path):
+    export(snapshot, tmp_path / "out", min_cell=5)
+    rows = read(tmp_path / "out" / "mart_accounts.csv")
+    companies = [r["company"] for r in rows]
+    assert companies == ["'=HYPERLINK(\"http://x\")", "'+cmd", "'-1+2", "'@SUM(A1)", "plain", "'\ttab"]
+    assert [r["account_id"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert neutralise(-3) == -3 and neutralise("a=b") == "a=b"
+
+
+def test_logins_are_pseudonymised_unless_identify(snapshot, tmp_path):
+    export(snapshot, tmp_path / "anon", min_cell=1)
+    logins = [r["login"] for r in read(tmp_path / "anon" / "mart_accounts.csv")]
+    assert all(l.startswith("user-") for l in logins) and "alice" not in "".join(logins)
+    assert len(set(logins)) == 6
+    export(snapshot, tmp_path / "again", min_cell=1)  # stable across exports of one installation
+    assert [r["login"] for r in read(tmp_path / "again" / "mart_accounts.csv")] == logins
+    export(snapshot, tmp_path / "named", identify=True, min_cell=1)
+    assert [r["login"] for r in read(tmp_path / "named" / "mart_accounts.csv")][0] == "alice"
+
+
+def test_small_geography_cells_are_suppressed(snapshot, tmp_path):
+    export(snapshot, tmp_path / "out", min_cell=5)
+    geography = {r["country_iso2"]: r for r in read(tmp_path / "out" / "mart_contributor_geography.csv")}
+    assert geography["CN"]["people"] == "12" and geography["CN"]["suppressed"] == "False"
+    assert geography["IS"]["people"] == "" and geography["IS"]["people_share"] == "" and geography["IS"]["suppressed"] == "True"
+    accounts = read(tmp_path / "out" / "mart_accounts.csv")
+    assert {r["city"] for r in accounts[:5]} == {"Beijing"}  # five people share Beijing
+    assert accounts[5]["city"] == "" and accounts[5]["country_iso2"] == ""  # one person in Iceland is not shown
+
+
+def test_iso_dates_utf8_and_a_data_dictionary(snapshot, tmp_path):
+    export(snapshot, tmp_path / "out", min_cell=1)
+    rows = read(tmp_path / "out" / "mart_accounts.csv")
+    assert rows[0]["created_at"] == "2024-05-01T02:00:00Z"
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["README.csv", "mart_accounts.csv", "mart_contributor_geography.csv"]  # marts only
+    dictionary = pd.read_csv(tmp_path / "out" / "README.csv")
+    login = dictionary[(dictionary["table"] == "mart_accounts") & (dictionary["column"] == "login")].iloc[0]
+    assert login["description"] == "login (pseudonymised in exports)"
+    assert set(dictionary["table"]) == {"mart_accounts", "mart_contributor_geography"}
+
+
+def test_parquet_on_request_and_the_database_is_unchanged(snapshot, tmp_path):
+    before = snapshot.read_bytes()
+    export(snapshot, tmp_path / "pq", fmt="parquet", min_cell=1)
+    frame = pd.read_parquet(tmp_path / "pq" / "mart_accounts.parquet")
+    assert frame["account_id"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert snapshot.read_bytes() == before
