@@ -385,8 +385,10 @@ def _usable_alternate_key(name: str) -> str | None:
 
 
 def _add_aliases(builder: _Builder) -> None:
-    weights = {"abbreviation": ABBREVIATION, "country": COUNTRY + 1, "region": 4.5, "city": city_weight("", 10**6) + 0.5, "nickname": CODE + 0.5,
-               "cnabbr": CODE + 0.2, "none": 0.0}  # a lone "SZ" is Shenzhen far more often than Eswatini
+    weights = {"abbreviation": ABBREVIATION, "country": COUNTRY + 1, "region": 4.5,
+               "city": city_weight("", 10**6) + 0.5, "nickname": CODE + 0.5,
+               "cnabbr": CODE + 0.2,  # a lone "SZ" is Shenzhen far more often than Eswatini
+               "none": 0.0}
     for name, country, region, city, kind in data_rows("aliases.tsv"):
         builder.add(name, Place(kind, country or None, region or None, city or None, weights[kind]))
 
