@@ -201,3 +201,22 @@ def test_a_run_that_dies_resumes_without_asking_again(server, platform, tmp_path
     assert_complete(resumed, platform, world)
     assert first + resumed.requests <= cold.requests + PROFILE_WORKERS_IN_FLIGHT, (first, resumed.requests, cold.requests)
     assert cold.requests <= math.ceil(1.15 * minimum)
+
+
+@pytest.mark.parametrize("platform", ["gitee", "gitlab"])
+def test_commits_api_fallback_lists_the_default_branch(server, platform, tmp_path):
+    run = extract(server, platform, tmp_path, "commits")
+    world = server.state.world
+    for repo in derive.tracked_repos(world):
+        if repo.platform != platform:
+            continue
+        ref = next(r for _, r in run.ctx.catalogue.tracked_repos() if r.path == repo.catalogue_path)
+        records = [r for page in run.source.fetch_commits(ref) for r in page.records]
+        commits = derive.default_branch_commits(repo)
+        assert len(records) == len(commits), repo.catalogue_path
+        assert all(r["source"] == "api" and r["on_default_branch"] and r["author_key"] for r in records)
+        offsets = sorted(r["author_utc_offset_minutes"] for r in records if r["author_utc_offset_minutes"] is not None)
+        if platform == "gitlab":  # GitLab keeps the author's own offset
+            assert offsets == sorted(int(c.authored_at.utcoffset().total_seconds() // 60) for c in commits)
+        else:  # Gitee renders its own +08:00: no offset is claimed
+            assert offsets == []

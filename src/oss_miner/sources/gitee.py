@@ -10,7 +10,9 @@ What Gitee really returns, and what follows from it:
 - there is no user-by-id endpoint: `fetch_accounts` asks `/users/{login}` with the login that this run's
   landed forks and stargazers carry for the id (or the kept profile); an id with no known login is
   recorded as a `skipped` finding;
-- timestamps carry the +08:00 offset; it is kept (commits land the UTC time plus the offset in minutes);
+- every timestamp is rendered in Beijing time (+08:00), commit dates included: the instant is right but the
+  offset is Gitee's, not the author's, so commits from the commits API land their UTC time with NULL
+  offsets (a +08:00 for everyone would be invented evidence of China; clones keep the real offsets);
 - pagination headers are `total_count` and `total_page`; forks can be sorted newest first (so an
   incremental listing stops at the first known fork), stargazers (with `star_at`) cannot;
 - the rate-limit answer is undocumented: a 403 whose body mentions a limit is treated like a 429.
@@ -211,7 +213,7 @@ class GiteeSource(RestSource):
         commit = as_dict(data.get("commit"))
         author, committer = as_dict(commit.get("author")), as_dict(commit.get("committer"))
         return self._commit(repo, data.get("sha"), author.get("name"), author.get("email"), author.get("date"),
-                            committer.get("date"))
+                            committer.get("date"), offsets_kept=False)
 
     # -- organisations ---------------------------------------------------------------------------------
     def fetch_org_repos(self, org: str) -> Iterator[Page]:

@@ -842,10 +842,15 @@ class RestSource:
                             email_domain=domain, author_key=key, name_key=self.ctx.hasher.name(as_str(name, 500)),
                             contributions=as_int(contributions))
 
-    def _commit(self, repo: RepoRef, sha: Any, name: Any, email: Any, authored: Any, committed: Any) -> dict[str, Any]:
+    def _commit(self, repo: RepoRef, sha: Any, name: Any, email: Any, authored: Any, committed: Any,
+                *, offsets_kept: bool = True) -> dict[str, Any]:
+        """A commits-API commit as a `commits` record; `offsets_kept`: whether the API keeps the author's own
+        UTC offset in its dates (GitLab does; a service that renders every time in its own zone does not)."""
         domain, key = self.ctx.hasher.email(as_str(email, 320))
         authored_utc, author_offset = utc_and_offset(authored)
         _, committer_offset = utc_and_offset(committed)
+        if not offsets_kept:
+            author_offset = committer_offset = None
         return empty_record(
             "commits", platform=self.platform, repo=repo.path, sha=as_str(sha, 64), authored_at=authored_utc,
             author_utc_offset_minutes=author_offset, committer_utc_offset_minutes=committer_offset,
