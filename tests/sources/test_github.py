@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+import urllib.parse
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from oss_miner.privacy import Hasher, Redactor
 from oss_miner.records import ENTITIES
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 from oss_miner.sources.github import (GitHubSource, contributor_record, dependent_records, org_repo_record,
-                                      release_record, repository_record, rest_account_record)
+                                      repository_record, rest_account_record)
 from oss_miner.sources import github_graphql as gql
 
 try:
@@ -85,8 +86,8 @@ def demo_world(stars: int = 250, forks: int = 120, contributors: int = 230) -> F
         repo.contributors.append({"login": f"dev{i}", "id": 100 + i, "type": "User", "contributions": 1000 - i})
     repo.contributors += [{"type": "Anonymous", "name": "Li Lei", "email": "li.lei@baidu.com", "contributions": 3},
                           {"type": "Anonymous", "name": "Anon", "email": "12345+anon@users.noreply.github.com", "contributions": 1}]
-    repo.releases = [{"id": i, "tag_name": f"v{i}", "name": f"r{i}", "created_at": "2020-01-01T00:00:00Z",
-                      "published_at": "2020-01-02T00:00:00Z", "prerelease": i % 2 == 0} for i in range(3)]
+    repo.releases = [{"databaseId": i, "tagName": f"v{i}", "name": f"r{i}", "createdAt": "2020-01-01T00:00:00Z",
+                      "publishedAt": "2020-01-02T00:00:00Z", "isPrerelease": i % 2 == 0} for i in range(3)]
     repo.stars = [(5000 + i, f"fan{i}", f"2024-05-{1 + i % 28:02d}T00:00:00Z") for i in range(stars)]
     repo.forks = [fork_node(7000 + i, 8000 + i, f"forker{i}", "Organization" if i % 10 == 0 else "User") for i in range(forks)]
     fake.repos[repo.full_name] = repo
@@ -113,10 +114,7 @@ def test_repository_sample_parses_into_a_complete_record(api_samples):
 
 
 @pytest.mark.shared
-def test_release_and_org_repo_samples(api_samples):
-    releases = [release_record("octocat/Hello-World", r) for r in json.loads((api_samples / "github/releases.json").read_text())]
-    assert releases and all(complete(r, "releases") for r in releases)
-    assert releases[0]["tag_name"] == "v1.0.0" and releases[0]["release_id"] == 1 and releases[0]["prerelease"] is False
+def test_org_repo_sample(api_samples):
     repos = [org_repo_record("octocat", r) for r in json.loads((api_samples / "github/repos.json").read_text())]
     assert repos and all(complete(r, "org_repos") and r["full_name"] for r in repos)
 
@@ -149,6 +147,10 @@ def test_graphql_account_and_commit_records():
     assert complete(record, "accounts")
     assert (record["website_host"], record["company"], record["followers"], record["public_repos"]) == ("blog.example.cn", None, 3, 7)
     assert gql.website_host("javascript:alert(1)") is None and gql.website_host("<b>x</b>") is None
+    releases = gql.release_records("o/r", {"nodes": [{"databaseId": 5, "tagName": "v1", "name": "One", "createdAt": "2020-01-01T00:00:00Z",
+                                                      "publishedAt": None, "isPrerelease": True}, None]})
+    assert len(releases) == 1 and complete(releases[0], "releases")
+    assert (releases[0]["release_id"], releases[0]["tag_name"], releases[0]["prerelease"]) == (5, "v1", True)
     commit = gql.commit_record("o/r", {"oid": "abc", "authoredDate": "2024-01-01T10:00:00+08:00",
                                        "author": {"name": "dependabot[bot]", "email": "49699333+dependabot[bot]@users.noreply.github.com",
                                                   "user": {"databaseId": 49699333, "login": "dependabot[bot]"}},
@@ -195,21 +197,36 @@ def test_warm_run_revalidates_with_etags_and_replays_the_cache(tmp_path):
     fake = demo_world()
     with mock() as rsps:
         fake.install(rsps)
-        cold = make_ctx(tmp_path, run="cold")
+        cold = make_ctx(tmp_path, run="cold", lists_max_age_days=0)
         source = make_source(cold)
         drain(source.fetch_repository("Demo", REPO))
         drain(source.fetch_contributors(REPO))
-        warm = make_ctx(tmp_path, run="warm")
+        warm = make_ctx(tmp_path, run="warm", lists_max_age_days=0)
         again = make_source(warm)
         drain(again.fetch_repository("Demo", REPO))
         drain(again.fetch_contributors(REPO))
-    assert again.stats.not_modified == again.stats.total == 5  # /user, repository, 3 contributor pages
+    assert again.stats.not_modified == again.stats.total == 4  # repository, 3 contributor pages (/user is known)
     assert again.stats.rate_limited == 0
 
     def bare(ctx):
         return sorted(json.dumps({k: v for k, v in r.items() if k not in ("run_id", "observed_at")}, sort_keys=True)
                       for r in landed(ctx, "contributors"))
     assert bare(warm) == bare(cold) and len(bare(warm)) == 232
+
+
+def test_slow_lists_are_replayed_until_they_are_due(tmp_path):
+    fake = demo_world()
+    with mock() as rsps:
+        fake.install(rsps)
+        for run, now in (("cold", NOW), ("next-day", NOW + timedelta(days=1)), ("next-week", NOW + timedelta(days=8))):
+            ctx = make_ctx(tmp_path, run=run, now=now, lists_max_age_days=7)
+            source = make_source(ctx)
+            drain(source.fetch_contributors(REPO))
+            assert len(landed(ctx, "contributors")) == 232
+            if run == "next-day":
+                assert source.stats.total == 1  # only the repository GET; the list is replayed from the cache
+            if run == "next-week":
+                assert source.stats.requests[("/repos/{owner}/{repo}/contributors", 304)] == 3
 
 
 def test_a_resumed_run_does_not_request_pages_it_already_landed(tmp_path):
@@ -248,6 +265,11 @@ def test_findings_for_missing_empty_too_large_and_unprocessable(tmp_path):
     kinds = findings(ctx)
     assert ("repositories", "not_found") in kinds and ("contributors", "empty") in kinds
     assert ("contributors", "too_large") in kinds and kinds.count(("dependents", "unprocessable")) == 3
+    with mock() as rsps:  # the next day: a list too large for the API is not asked for again while fresh
+        fake.install(rsps)
+        later = make_ctx(tmp_path, run="later", now=NOW + timedelta(days=1))
+        drain(make_source(later).fetch_contributors(RepoRef(platform="github", path="octo/huge")))
+    assert fake.count("GET", "/repos/octo/huge/contributors") == 1 and findings(later) == [("contributors", "too_large")]
 
 
 def test_a_renamed_repository_is_followed_and_noted(tmp_path):
@@ -260,11 +282,16 @@ def test_a_renamed_repository_is_followed_and_noted(tmp_path):
         source = make_source(ctx)
         drain(source.fetch_repository("Demo", old))
         drain(source.fetch_releases(old))
+        drain(source.fetch_contributors(old))
+        assert fake.count("GET", "/repos/octo/demo/contributors") == 3  # later calls use the new name
+        assert fake.count("GET", "/repos/octo/old") == 1 and fake.count("GET", "/repos/octo/demo") == 1
+        later = make_ctx(tmp_path, run="later")
+        drain(make_source(later).fetch_repository("Demo", old))
+        assert fake.count("GET", "/repos/octo/old") == 1  # the new name is remembered: no second redirect
     record = landed(ctx, "repositories")[0]
     assert (record["repo"], record["full_name"]) == ("octo/old", "octo/demo")
-    assert ("repositories", "renamed") in findings(ctx)
-    assert fake.count("GET", "/repos/octo/demo/releases") == 1  # later calls use the new name: no redirect
-    assert {r["repo"] for r in landed(ctx, "releases")} == {"octo/old"}
+    assert ("repositories", "renamed") in findings(ctx) and ("repositories", "renamed") in findings(later)
+    assert {r["repo"] for r in landed(ctx, "releases")} == {"octo/old"} and len(landed(ctx, "releases")) == 3
 
 
 def test_a_redirect_to_another_host_is_not_followed(tmp_path):
@@ -298,7 +325,8 @@ def test_listings_full_then_unchanged_then_incremental(tmp_path):
         fake.install(rsps)
         cold = make_ctx(tmp_path, run="cold")
         run_listings(fake, cold)
-        assert fake.count("POST", "stargazers") == 3 and fake.count("POST", "forks") == 2
+        # the first pages come with the repository's HEAD query
+        assert fake.count("POST", "head") == 1 and fake.count("POST", "stargazers") == 2 and fake.count("POST", "forks") == 1
         assert listing(cold, "stargazers")["mode"] == "full" and listing(cold, "stargazers")["items"] == 250
         assert len(landed(cold, "stargazers")) == 250 and len(landed(cold, "forks")) == 120
 
@@ -312,7 +340,7 @@ def test_listings_full_then_unchanged_then_incremental(tmp_path):
         add_star(fake, 2, "newfan2")
         later = make_ctx(tmp_path, run="later")
         run_listings(fake, later)
-        assert fake.count("POST", "stargazers") == 4  # one page, stopped at the first known stargazer
+        assert fake.count("POST", "head") == 2 and fake.count("POST", "stargazers") == 2  # stopped at a known one
         assert listing(later, "stargazers") == {**listing(later, "stargazers"), "mode": "incremental", "items": 2,
                                                 "reported_total": 252}
         assert Cache(tmp_path / "cache.sqlite").known_items("github", REPO.path, "stargazers") >= {1, 2}
@@ -330,7 +358,8 @@ def test_drift_beyond_the_threshold_forces_a_full_listing(tmp_path):
         run_listings(fake, ctx)
     assert listing(ctx, "stargazers")["mode"] == "full" and listing(ctx, "stargazers")["items"] == 241
     assert len(Cache(tmp_path / "cache.sqlite").known_items("github", REPO.path, "stargazers")) == 241
-    assert fake.count("POST", "stargazers") == 3 + 3  # the incremental page was replayed, not asked twice
+    assert fake.count("POST", "head") == 2  # the incremental first page was replayed, not asked twice
+    assert fake.count("POST", "stargazers") == 2 + 2
 
 
 def test_an_old_full_listing_is_redone_and_fork_activity_refreshed(tmp_path):
@@ -360,7 +389,7 @@ def test_activity_counts_and_skipped_when_the_repository_is_unchanged(tmp_path):
             counts = {(r["kind"], r["state"]): r["count"] for r in landed(ctx, "activity")}
             assert counts == {("pull_requests", "open"): 5, ("pull_requests", "closed"): 6,
                               ("pull_requests", "merged"): 7, ("issues", "open"): 8, ("issues", "closed"): 9}
-    assert fake.count("POST", "pullRequests") == 1
+    assert fake.count("POST", "head") == 1
 
 
 # == profiles ===============================================================================
@@ -422,9 +451,8 @@ def test_code_search_pages_split_by_size_and_incomplete_results(tmp_path):
     fake = demo_world()
     fake.search_remaining["alice"] = 100  # not this test's subject
     query = "demo in:file filename:requirements.txt"
-    fake.search[query] = {"items": [search_item(i) for i in range(1500)], "incomplete": False}
-    fake.search[f"{query} size:0..627"] = {"items": [search_item(i) for i in range(900)], "incomplete": False}
-    fake.search[f"{query} size:628..393216"] = {"items": [search_item(i) for i in range(900, 1500)], "incomplete": True}
+    fake.search[query] = {"items": [search_item(i) for i in range(1500)], "sizes": [100] * 900 + [5000] * 600,
+                          "incomplete": False}
     with mock() as rsps:
         fake.install(rsps)
         ctx = make_ctx(tmp_path)
@@ -433,10 +461,29 @@ def test_code_search_pages_split_by_size_and_incomplete_results(tmp_path):
     assert {r["repo_id"] for r in found} == set(range(1500))
     assert all(complete(r, "dependents") and r["package"] == "demo" for r in found)
     assert all(r["incomplete"] for r in found if r["query"] == query)  # the capped query says so
-    assert not any(r["incomplete"] for r in found if r["query"].endswith("size:0..627"))
-    assert all(r["incomplete"] for r in found if r["query"].endswith("size:628..393216"))
+    assert not any(r["incomplete"] for r in found if r["query"] != query)
     assert fake.count("GET", "/search/code") == 1 + 9 + 6 + 2  # capped first page, 9 + 6 pages, 2 other manifests
+    assert not [f for f in findings(ctx) if f[1] == "incomplete_search"]
+
+
+def test_code_search_split_skips_empty_halves_and_reports_incomplete_results(tmp_path):
+    fake = demo_world()
+    fake.search_remaining["alice"] = 100
+    query = "demo in:file filename:setup.py"
+    fake.search[query] = {"items": [search_item(i) for i in range(1200)], "sizes": [40] * 700 + [90] * 500,
+                          "incomplete": False}
+    fake.search["demo in:file filename:pyproject.toml"] = {"items": [search_item(5000)], "incomplete": True}
+    with mock() as rsps:
+        fake.install(rsps)
+        ctx = make_ctx(tmp_path)
+        drain(make_source(ctx).fetch_dependents("Demo", ["demo"]))
+    asked = [urllib.parse.parse_qs(urllib.parse.urlsplit(c.request.url).query)["q"][0]
+             for c in rsps.calls if "/search/code" in c.request.url]
+    assert f"{query} size:628..393216" not in asked  # the whole count sat in 0..627: nothing above
+    assert f"{query} size:26..627" not in asked  # known to be over the cap: split without asking
+    assert {r["repo_id"] for r in landed(ctx, "dependents") if r["file_name"] == "setup.py"} == set(range(1200))
     assert [f for f in findings(ctx) if f[1] == "incomplete_search"] == [("dependents", "incomplete_search")]
+    assert all(r["incomplete"] for r in landed(ctx, "dependents") if r["file_name"] == "pyproject.toml")
 
 
 def test_code_search_waits_for_its_own_budget(tmp_path, caplog):
@@ -513,7 +560,7 @@ def test_another_account_takes_over_when_one_is_spent(tmp_path):
         drain(source.fetch_releases(REPO))
     assert sleeps == [] and source.stats.rate_limit_waits == 0
     spent = fake.calls[2][3]
-    assert all(account != spent for _, _, status, account in fake.calls[3:])
+    assert all(account != spent for method, _, status, account in fake.calls[3:] if method == "GET")
 
 
 def test_retry_after_is_obeyed_and_counted():
@@ -633,7 +680,7 @@ def test_requests_of_one_account_run_serially_and_accounts_in_parallel(tmp_path)
 def test_the_token_never_reaches_logs_landed_files_or_errors(tmp_path, caplog):
     fake = demo_world()
     fake.tokens = {CANARY: "alice"}
-    fake.special["/repos/octo/demo/releases"] = lambda: (404, {}, json.dumps({"message": f"Not Found {CANARY}"}))
+    fake.special["/repos/octo/demo/contributors"] = lambda: (404, {}, json.dumps({"message": f"Not Found {CANARY}"}))
     ctx = make_ctx(tmp_path, tokens=(CANARY, "also-bad-token"))
     with mock() as rsps:
         fake.install(rsps)
@@ -642,7 +689,7 @@ def test_the_token_never_reaches_logs_landed_files_or_errors(tmp_path, caplog):
             drain(source.fetch_repository("Demo", REPO))
             drain(source.fetch_releases(REPO))
             drain(source.fetch_contributors(REPO))
-    assert ("releases", "not_found") in findings(ctx)
+    assert ("contributors", "not_found") in findings(ctx)
     stored = "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".sqlite")
     stored += (tmp_path / "cache.sqlite").read_bytes().decode("latin-1")
     assert CANARY not in stored and CANARY not in caplog.text

@@ -65,6 +65,7 @@ class _RepoState:
     record: dict[str, Any]
     etag: str | None
     not_modified: bool  # the GET answered 304 (nothing about the repository changed)
+    head: dict[str, Any] | None = None  # this run's answer to the GraphQL HEAD query
 
     @property
     def full_name(self) -> str:
@@ -97,12 +98,6 @@ def contributor_record(repo: str, d: dict[str, Any], hasher: Any) -> dict[str, A
                             author_key=key, name_key=hasher.name(d.get("name")), contributions=d.get("contributions"))
     return empty_record("contributors", platform=PLATFORM, repo=repo, kind="account", account_id=d["id"],
                         login=d.get("login"), contributions=d.get("contributions"))
-
-
-def release_record(repo: str, d: dict[str, Any]) -> dict[str, Any]:
-    return empty_record("releases", platform=PLATFORM, repo=repo, release_id=d.get("id"), tag_name=d.get("tag_name"),
-                        name=d.get("name"), created_at=d.get("created_at"), published_at=d.get("published_at"),
-                        prerelease=d.get("prerelease"))
 
 
 def org_repo_record(org: str, d: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +158,20 @@ def _split_url(url: str) -> tuple[str, dict[str, str]]:
         urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
 
 
+def _next_cursor(connection: dict[str, Any]) -> str | None:
+    info = connection.get("pageInfo") or {}
+    return info.get("endCursor") if info.get("hasNextPage") else None
+
+
+def _unchanged(state: _RepoState, cached_etag: str | None) -> bool:
+    """The repository answered 304 and the cached page was made from that same version of it.
+
+    Activity counts, releases and the newest stargazers and forks are re-read only when the repository
+    itself changed: its ETag covers open_issues_count, pushed_at (a release pushes a tag) and the star
+    and fork counts."""
+    return state.not_modified and cached_etag is not None and cached_etag == state.etag
+
+
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -193,15 +202,25 @@ class GitHubSource:
             ctx.redactor.add(token)
         self.base_url = endpoint.url.rstrip("/")
         self.http = GitHubTransport(self.base_url, endpoint.graphql_url or f"{self.base_url}/graphql", tokens,
-                                    ctx.cache, self.stats, ctx.redactor, sleep=sleep, clock=clock)
+                                    ctx.cache, self.stats, ctx.redactor, sleep=sleep, clock=clock,
+                                    identity_max_age_s=ctx.catalogue.refresh.profile_max_age_days * 86400)
         self._repos: dict[str, _RepoState | None] = {}
         self._lock = threading.Lock()
 
     # == repositories ========================================================================
     def fetch_repository(self, framework: str, repo: RepoRef) -> Iterator[Page]:
-        """The repository's metadata (one conditional GET); notes a rename as a finding."""
-        page = self._rest_page("repositories", "/repos/{owner}/{repo}", f"{self.base_url}/repos/{repo.path}", {},
-                               {"repo": repo.path}, repo.path, lambda d: [repository_record(repo.path, d)])
+        """The repository's metadata (one conditional GET); notes a rename as a finding.
+
+        A renamed repository is asked for under its new name on later runs (the name is remembered),
+        so that only the first run pays for the redirect."""
+        remembered = self.ctx.cache.get(f"github:canonical:{repo.path}")
+        page = None
+        for path in dict.fromkeys(p for p in (remembered, repo.path) if p):
+            page = self._rest_page("repositories", "/repos/{owner}/{repo}", f"{self.base_url}/repos/{path}", {},
+                                   {"repo": repo.path}, repo.path, lambda d: [repository_record(repo.path, d)],
+                                   record_failure=path == repo.path)
+            if page is not None:
+                break
         if page is None or not page.records:
             with self._lock:
                 self._repos[repo.path] = None
@@ -209,6 +228,7 @@ class GitHubSource:
         state = _RepoState(page.records[0], page.etag, page.status == 304)
         with self._lock:
             self._repos[repo.path] = state
+        self.ctx.cache.set(f"github:canonical:{repo.path}", state.full_name)
         if state.full_name.lower() != repo.path.lower():
             self.pages.finding(repo.path, "repositories", "renamed",
                                f"{repo.path} is now {state.full_name}; followed the redirect on the same host", 301)
@@ -235,8 +255,28 @@ class GitHubSource:
                                    lambda d: [contributor_record(repo.path, x, self.ctx.hasher) for x in d])
 
     def fetch_releases(self, repo: RepoRef) -> Iterator[Page]:
-        yield from self._rest_list("releases", "/repos/{owner}/{repo}/releases", f"/repos/{self._name(repo)}/releases",
-                                   {}, repo.path, lambda d: [release_record(repo.path, x) for x in d])
+        """Releases, newest first: the first 100 come with the HEAD query, the rest by cursor."""
+        state = self._state(repo)
+        after: str | None = None
+        while state is not None:
+            def fetch(cached_etag: str | None, after: str | None = after) -> Fetched:
+                if _unchanged(state, cached_etag):
+                    return Fetched(304, [], cached_etag)
+                node = self._head(repo, state) if after is None else self._repository_node(repo, gql.RELEASES,
+                                                                                           {"after": after})
+                connection = node.get("releases") or {}
+                return Fetched(200, gql.release_records(repo.path, connection), state.etag, _next_cursor(connection))
+
+            try:
+                page = self.pages.fetch_or_replay("releases", "/graphql", {"query": "releases", "repo": repo.path,
+                                                                           "after": after}, fetch, repo=repo.path)
+            except _Failed as failed:
+                self._record_failure(repo.path, "releases", "/graphql", failed.response)
+                return
+            yield page
+            if not page.next:
+                return
+            after = page.next
 
     def fetch_org_repos(self, org: str) -> Iterator[Page]:
         yield from self._rest_list("org_repos", "/orgs/{org}/repos", f"/orgs/{org}/repos", {}, None,
@@ -244,12 +284,26 @@ class GitHubSource:
 
     def _rest_list(self, entity: str, endpoint: str, path: str, query: dict[str, str], repo: str | None,
                    parse: Callable[[Any], list[dict[str, Any]]], identity: dict[str, Any] | None = None) -> Iterator[Page]:
+        """A slow-moving REST list, page by page; replayed from the cache while it is fresh."""
         url, query = f"{self.base_url}{path}", {**query, "per_page": "100"}
         identity = identity or {"repo": repo}
+        first_key = page_key(PLATFORM, entity, endpoint, {**identity, **query})
+        checked, too_large = "github:list-checked:" + first_key, "github:list-too-large:" + first_key
+        fresh = self._fresh(checked)
+        if fresh and self.ctx.cache.get(too_large):  # a list too large for the API stays so: do not ask daily
+            self._finding(repo, entity, "too_large", f"{endpoint}: {self.ctx.cache.get(too_large)} (as last seen)",
+                          403, subject=first_key)
+            return
+
+        def failed(response: Response) -> None:
+            if finding_kind(response) == "too_large":
+                self.ctx.cache.set(too_large, response.message)
+                self.ctx.cache.set(checked, self.ctx.now.isoformat())
+
         total = 0
         while True:
             page = self._rest_page(entity, endpoint, url, query, {**identity, **query}, repo,
-                                   lambda d: parse(d if isinstance(d, list) else []))
+                                   lambda d: parse(d if isinstance(d, list) else []), fresh=fresh, on_failure=failed)
             if page is None:
                 return
             total += len(page.records)
@@ -260,16 +314,29 @@ class GitHubSource:
             if not url.startswith(self.base_url):
                 self.pages.finding(repo, entity, "skipped", f"next page on another host or path not followed: {url}")
                 return
+        if not fresh:
+            self.ctx.cache.set(checked, self.ctx.now.isoformat())
         if total == 0 and entity == "contributors":
             self.pages.finding(repo, entity, "empty", "the contributors list is empty", 204)
 
+    def _fresh(self, checked: str) -> bool:
+        """The list was revalidated less than `refresh.lists_max_age_days` ago."""
+        max_age = self.ctx.catalogue.refresh.lists_max_age_days
+        raw = self.ctx.cache.get(checked) if max_age > 0 else None
+        return raw is not None and self.ctx.now - datetime.fromisoformat(raw) < timedelta(days=max_age)
+
     def _rest_page(self, entity: str, endpoint: str, url: str, query: dict[str, str], params: dict[str, Any],
-                   repo: str | None, parse: Callable[[Any], list[dict[str, Any]]],
-                   resource: str = CORE) -> Page | None:
-        """One REST page through the page store; an error answer becomes a finding and None."""
+                   repo: str | None, parse: Callable[[Any], list[dict[str, Any]]], resource: str = CORE,
+                   fresh: bool = False, record_failure: bool = True,
+                   on_failure: Callable[[Response], None] | None = None) -> Page | None:
+        """One REST page through the page store; an error answer becomes a finding and None.
+
+        `fresh`: a page in the cache is replayed without asking (see `_fresh`)."""
         key = page_key(PLATFORM, entity, endpoint, params)
 
         def fetch(etag: str | None) -> Fetched:
+            if fresh and etag:
+                return Fetched(304, [], etag)
             prefer = self.ctx.cache.get("github:etag-owner:" + key) if etag else None
             response = self.http.get(endpoint, url, query, etag=etag, resource=resource, prefer=prefer)
             if response.status == 304:
@@ -286,7 +353,10 @@ class GitHubSource:
         try:
             return self.pages.fetch_or_replay(entity, endpoint, params, fetch, repo=repo)
         except _Failed as failed:
-            self._record_failure(repo, entity, endpoint, failed.response, subject=key)
+            if record_failure or failed.response.status != 404:
+                self._record_failure(repo, entity, endpoint, failed.response, subject=key)
+            if on_failure is not None:
+                on_failure(failed.response)
             return None
 
     def _record_failure(self, repo: str | None, entity: str, endpoint: str, response: Response,
@@ -329,17 +399,24 @@ class GitHubSource:
                                    {"message": errors[0].get("message", "repository missing from the answer")}, ""))
         return node
 
+    def _head(self, repo: RepoRef, state: _RepoState) -> dict[str, Any]:
+        """The HEAD query's answer (activity counts, newest stargazers, forks, releases), once per run."""
+        if state.head is None:
+            state.head = self._repository_node(repo, gql.HEAD, {})
+            forks = (state.head.get("forks") or {}).get("nodes") or []
+            self._remember_fork_nodes(repo, [n for n in forks if n and n.get("databaseId") is not None])
+        return state.head
+
     def fetch_activity(self, repo: RepoRef) -> Iterator[Page]:
-        """Pull request and issue counts by state: one GraphQL query, none when the repository answered 304."""
+        """Pull request and issue counts by state (from the HEAD query; none when the repository answered 304)."""
         state = self._state(repo)
         if state is None:
             return
 
         def fetch(cached_etag: str | None) -> Fetched:
-            if state.not_modified and cached_etag and cached_etag == state.etag:
-                return Fetched(304, [], cached_etag)  # the repository did not change: neither did its counts
-            node = self._repository_node(repo, gql.ACTIVITY, {})
-            return Fetched(200, gql.activity_records(repo.path, node), state.etag)
+            if _unchanged(state, cached_etag):
+                return Fetched(304, [], cached_etag)
+            return Fetched(200, gql.activity_records(repo.path, self._head(repo, state)), state.etag)
 
         try:
             yield self.pages.fetch_or_replay("activity", "/graphql", {"query": "activity", "repo": repo.path}, fetch,
@@ -410,10 +487,14 @@ class GitHubSource:
     def _listing_pages(self, repo: RepoRef, listing: str, stop_at: set[int] | None) -> Iterator[tuple[Page, list[int]]]:
         """Pages of stargazers or forks, newest first; stops after the page holding a known item."""
         query, id_column = (gql.STARGAZERS, "account_id") if listing == "stargazers" else (gql.FORKS, "fork_id")
+        state = self._state(repo)
         after: str | None = None
-        while True:
+        while state is not None:
             def fetch(_: str | None, after: str | None = after) -> Fetched:
-                node = self._repository_node(repo, query, {"after": after})
+                if after is None:
+                    node = self._head(repo, state)
+                else:
+                    node = self._repository_node(repo, query, {"after": after})
                 connection = node.get(listing) or {}
                 if listing == "stargazers":
                     records = gql.stargazer_records(repo.path, connection)
@@ -421,8 +502,7 @@ class GitHubSource:
                     nodes = [n for n in connection.get("nodes") or [] if n and n.get("databaseId") is not None]
                     records = [gql.fork_record(repo.path, n) for n in nodes]
                     self._remember_fork_nodes(repo, nodes)
-                info = connection.get("pageInfo") or {}
-                return Fetched(200, records, None, info.get("endCursor") if info.get("hasNextPage") else None)
+                return Fetched(200, records, None, _next_cursor(connection))
 
             page = self.pages.fetch_or_replay(listing, "/graphql", {"query": listing, "repo": repo.path, "after": after},
                                               fetch, repo=repo.path, conditional=False)
@@ -490,8 +570,7 @@ class GitHubSource:
                     history = (((node.get("defaultBranchRef") or {}).get("target") or {}).get("history")) or {}
                     records = [gql.commit_record(repo.path, n, self.ctx.hasher, self.ctx.is_bot)
                                for n in history.get("nodes") or [] if n and n.get("oid")]
-                    info = history.get("pageInfo") or {}
-                    return Fetched(200, records, None, info.get("endCursor") if info.get("hasNextPage") else None)
+                    return Fetched(200, records, None, _next_cursor(history))
 
                 page = self.pages.fetch_or_replay("commits", "/graphql", {"query": "commits", "repo": repo.path,
                                                                           "after": after}, fetch, repo=repo.path,
@@ -516,8 +595,16 @@ class GitHubSource:
         searches = [(package, manifest) for package in packages for manifest in MANIFESTS]
         yield from self._in_parallel(lambda s: list(self._search(framework, *s)), searches)
 
-    def _search(self, framework: str, package: str, manifest: str, size: tuple[int, int] | None = None) -> Iterator[Page]:
-        query = f"{package} in:file filename:{manifest}" + (f" size:{size[0]}..{size[1]}" if size else "")
+    def _search(self, framework: str, package: str, manifest: str, size: tuple[int, int] | None = None,
+                known_total: int | None = None) -> Iterator[Page]:
+        """One code search, page by page; split by `size:` ranges when it holds more than GitHub returns.
+
+        Returns (as the generator's value) the number of results the search reported for its range."""
+        low, high = size or (0, MAX_FILE_SIZE)
+        if known_total is not None and known_total > SEARCH_CAP and high > low:
+            yield from self._split_search(framework, package, manifest, (low, high), known_total, exact=True)
+            return known_total
+        query = f"{package} in:file filename:{manifest}" + (f" size:{low}..{high}" if size else "")
         url, params = f"{self.base_url}/search/code", {"q": query, "per_page": "100"}
         state: dict[str, Any] = {}
         remembered = f"github:search:{query}"  # what the search said, for pages replayed without it
@@ -530,29 +617,41 @@ class GitHubSource:
             capped = state["total"] > SEARCH_CAP
             return dependent_records(framework, package, manifest, query, data, state["incomplete"] or capped)
 
-        first = self._rest_page("dependents", "/search/code", url, params, {"q": query, "per_page": "100"}, None,
-                                parse, resource=CODE_SEARCH)
-        if first is None:
-            return
-        yield first
+        checked = "github:list-checked:" + page_key(PLATFORM, "dependents", "/search/code", params)
+        fresh = self._fresh(checked)
+        page = self._rest_page("dependents", "/search/code", url, params, params, None, parse, resource=CODE_SEARCH,
+                               fresh=fresh)
+        if page is None:
+            return None
+        yield page
         if "total" not in state:
             state.update(json.loads(self.ctx.cache.get(remembered) or '{"total": 0, "incomplete": false}'))
-        low, high = size or (0, MAX_FILE_SIZE)
-        if state["total"] > SEARCH_CAP and high > low:
-            for part in _size_split(low, high):
-                yield from self._search(framework, package, manifest, part)
-            return
-        page = first
-        while page is not None and page.next:
+        split = state["total"] > SEARCH_CAP and high > low
+        while not split and page is not None and page.next:
             next_url, next_params = _split_url(page.next)
             page = self._rest_page("dependents", "/search/code", next_url, next_params, next_params, None, parse,
-                                   resource=CODE_SEARCH)
+                                   resource=CODE_SEARCH, fresh=fresh)
             if page is not None:
                 yield page
-        if state.get("incomplete") or state["total"] > SEARCH_CAP:
+        if not fresh:
+            self.ctx.cache.set(checked, self.ctx.now.isoformat())
+        if split:  # over the cap, incomplete_results may only be saying so: the count is taken as exact
+            yield from self._split_search(framework, package, manifest, (low, high), state["total"], exact=True)
+        elif state["incomplete"] or state["total"] > SEARCH_CAP:
             self._finding(None, "dependents", "incomplete_search",
-                          f"{query!r}: {'incomplete_results' if state.get('incomplete') else 'more than 1,000 results'}"
+                          f"{query!r}: {'incomplete_results' if state['incomplete'] else 'more than 1,000 results'}"
                           f" (framework {framework}); the dependents found are a lower bound", None, subject=query)
+        return state["total"]
+
+    def _split_search(self, framework: str, package: str, manifest: str, size: tuple[int, int], total: int,
+                      exact: bool) -> Iterator[Page]:
+        """Both halves of a size range; the second half's count is the whole's minus the first's, so
+        an empty half is not asked for and a half still over the cap is split without asking first."""
+        first, second = _size_split(*size)
+        got = yield from self._search(framework, package, manifest, first)
+        rest = total - got if exact and got is not None else None
+        if rest is None or rest > 0:
+            yield from self._search(framework, package, manifest, second, known_total=rest)
 
     # == accounts =============================================================================
     def fetch_accounts(self, account_ids: list[int]) -> Iterator[Page]:

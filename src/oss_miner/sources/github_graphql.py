@@ -25,29 +25,45 @@ _FORK_FIELDS = """
   owner { __typename login ... on User { databaseId } ... on Organization { databaseId } }
 """
 
-STARGAZERS = """
-query($owner: String!, $name: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
+_STARGAZERS = """
     stargazers(first: 100, after: $after, orderBy: {field: STARRED_AT, direction: DESC}) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges { starredAt node { databaseId login } }
-    }
-  }
-}
-"""
-
-FORKS = """
-query($owner: String!, $name: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
+    }"""
+_FORKS = """
     forks(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes { %s }
-    }
-  }
-}
-""" % _FORK_FIELDS
+    }""" % _FORK_FIELDS
+_RELEASES = """
+    releases(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { databaseId tagName name createdAt publishedAt isPrerelease }
+    }"""
+_ACTIVITY = """
+    openPullRequests: pullRequests(states: [OPEN]) { totalCount }
+    closedPullRequests: pullRequests(states: [CLOSED]) { totalCount }
+    mergedPullRequests: pullRequests(states: [MERGED]) { totalCount }
+    openIssues: issues(states: [OPEN]) { totalCount }
+    closedIssues: issues(states: [CLOSED]) { totalCount }"""
+
+
+def _repository_query(*parts: str, after: bool = True) -> str:
+    cursor = ", $after: String" if after else ""
+    return "query($owner: String!, $name: String!%s) {\n  repository(owner: $owner, name: $name) {%s\n  }\n}" % (
+        cursor, "".join(parts))
+
+
+STARGAZERS = _repository_query(_STARGAZERS)
+FORKS = _repository_query(_FORKS)
+RELEASES = _repository_query(_RELEASES)
+# One query (one point) for what changes when a repository does: its pull request and issue counts and
+# the newest page of stargazers, forks and releases. Further pages use the queries above.
+HEAD = _repository_query(_ACTIVITY, _STARGAZERS.replace(", after: $after", ""),
+                         _FORKS.replace(", after: $after", ""), _RELEASES.replace(", after: $after", ""), after=False)
 
 FORK_NODES = """
 query($ids: [ID!]!) {
@@ -55,17 +71,6 @@ query($ids: [ID!]!) {
 }
 """ % _FORK_FIELDS
 
-ACTIVITY = """
-query($owner: String!, $name: String!) {
-  repository(owner: $owner, name: $name) {
-    openPullRequests: pullRequests(states: [OPEN]) { totalCount }
-    closedPullRequests: pullRequests(states: [CLOSED]) { totalCount }
-    mergedPullRequests: pullRequests(states: [MERGED]) { totalCount }
-    openIssues: issues(states: [OPEN]) { totalCount }
-    closedIssues: issues(states: [CLOSED]) { totalCount }
-  }
-}
-"""
 ACTIVITY_FIELDS = {
     "openPullRequests": ("pull_requests", "open"), "closedPullRequests": ("pull_requests", "closed"),
     "mergedPullRequests": ("pull_requests", "merged"), "openIssues": ("issues", "open"),
@@ -167,6 +172,15 @@ def fork_record(repo: str, node: dict[str, Any]) -> dict[str, Any]:
         owner_id=owner.get("databaseId"), owner_login=owner.get("login"), owner_type=owner.get("__typename"),
         created_at=node.get("createdAt"), pushed_at=node.get("pushedAt"), stars=node.get("stargazerCount"),
     )
+
+
+def release_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        empty_record("releases", platform=PLATFORM, repo=repo, release_id=n.get("databaseId"), tag_name=n.get("tagName"),
+                     name=n.get("name"), created_at=n.get("createdAt"), published_at=n.get("publishedAt"),
+                     prerelease=n.get("isPrerelease"))
+        for n in connection.get("nodes") or [] if n
+    ]
 
 
 def activity_records(repo: str, repository: dict[str, Any]) -> list[dict[str, Any]]:

@@ -278,7 +278,8 @@ class GitHubTransport:
     """Sends REST GETs and GraphQL queries through the account pool; built lazily on first use."""
 
     def __init__(self, base_url: str, graphql_url: str, tokens: list[str], cache: Cache, stats: RequestStats,
-                 redactor: Redactor, *, sleep: Sleep = time.sleep, clock: Clock = time.time):
+                 redactor: Redactor, *, sleep: Sleep = time.sleep, clock: Clock = time.time,
+                 identity_max_age_s: float = 0.0):
         if not _same_origin(base_url, graphql_url):
             raise UserError(
                 f"platforms.github.graphql_url ({graphql_url}) must be on the same host as platforms.github.url "
@@ -292,6 +293,7 @@ class GitHubTransport:
         self.redactor = redactor
         self.sleep = sleep
         self.clock = clock
+        self.identity_max_age_s = identity_max_age_s  # how long a token's account (GET /user) is trusted
         self._pool: AccountPool | None = None
         self._pool_lock = threading.Lock()
 
@@ -330,15 +332,18 @@ class GitHubTransport:
     def _whoami(self, account: Account, index: int) -> str | None:
         key = "github:user:" + _fingerprint(account.tokens[0])
         cached = self.cache.page(key)
+        if cached is not None and self.clock() - cached.fetched_at.timestamp() < self.identity_max_age_s:
+            return str(cached.records[0]["login"])
         for attempt in range(MAX_ATTEMPTS):
             response = self._once(account, "GET", "/user", f"{self.base_url}/user", None,
                                   {"If-None-Match": cached.etag} if cached and cached.etag else {}, None)
             if response.status == 304 and cached is not None:
+                self.cache.put_page(key, cached.etag, None, cached.records, datetime.fromtimestamp(self.clock(), timezone.utc))
                 return str(cached.records[0]["login"])
             if response.status == 200 and isinstance(response.data, dict) and response.data.get("login"):
                 login = str(response.data["login"])
                 self.cache.put_page(key, response.headers.get("etag"), None, [{"login": login}],
-                                    datetime.now(timezone.utc))
+                                    datetime.fromtimestamp(self.clock(), timezone.utc))
                 return login
             if response.status == 401:
                 log.warning("github: token %d of %d was rejected (401); leaving it out", index, len(self._tokens))

@@ -49,7 +49,7 @@ class FakeRepo:
     full_name: str
     repo_id: int
     contributors: list[dict[str, Any]] = field(default_factory=list)
-    releases: list[dict[str, Any]] = field(default_factory=list)
+    releases: list[dict[str, Any]] = field(default_factory=list)  # newest first: GraphQL release nodes
     stars: list[tuple[int, str, str]] = field(default_factory=list)  # newest first: (id, login, starred_at)
     forks: list[dict[str, Any]] = field(default_factory=list)  # newest first: GraphQL fork nodes
     commits: list[dict[str, Any]] = field(default_factory=list)
@@ -178,11 +178,22 @@ class FakeGitHub:
                 return 403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}, json.dumps(
                     {"message": "API rate limit exceeded"})
             self.search_remaining[account] -= 1
-            found = self.search.get(query["q"], {"items": [], "incomplete": False})
+            found = self._search(query["q"])
             status, headers, body = self._list(request, account, path, query, found["items"], search=found)
             return status, {**headers, "X-RateLimit-Limit": "10",
                             "X-RateLimit-Remaining": str(self.search_remaining[account])}, body
         return 404, self._headers(account), json.dumps({"message": "Not Found"})
+
+    def _search(self, q: str) -> dict[str, Any]:
+        """`self.search[base query]` = {"items": [...], "sizes": [bytes per item], "incomplete": bool};
+        a `size:LOW..HIGH` qualifier filters by the item's size, as GitHub does."""
+        base, _, size = q.partition(" size:")
+        found = self.search.get(base, {"items": [], "incomplete": False})
+        if not size:
+            return found
+        low, high = (int(x) for x in size.split(".."))
+        sizes = found.get("sizes") or [0] * len(found["items"])
+        return {**found, "items": [i for i, n in zip(found["items"], sizes) if low <= n <= high]}
 
     def _answer(self, request: Any, account: str, body: Any, extra: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
         etag = self.etag(body)
@@ -211,8 +222,9 @@ class FakeGitHub:
         account = self._account(request)
         payload = json.loads(request.body)
         query, variables = payload["query"], payload.get("variables") or {}
-        kind = next((k for k in ("stargazers(", "forks(", "nodes(", "pullRequests(", "history(", "login:")
+        kind = next((k for k in ("pullRequests(", "stargazers(", "forks(", "releases(", "nodes(", "history(", "login:")
                      if k in query), "?").rstrip("(:")
+        kind = "head" if kind == "pullRequests" else kind
         if account is None:
             self.calls.append(("POST", kind, 401, ""))
             return 401, {}, json.dumps({"message": "Bad credentials"})
@@ -242,19 +254,26 @@ class FakeGitHub:
         if repo is None:
             return {"data": {"repository": None}, "errors": [
                 {"type": "NOT_FOUND", "path": ["repository"], "message": f"Could not resolve to a Repository with the name '{name}'."}]}
-        if kind == "pullRequests":
-            return {"data": {"repository": {alias: {"totalCount": n} for alias, n in repo.activity.items()}}}
-        items = {"stargazers": repo.stars, "forks": repo.forks, "history": repo.commits}[kind]
-        start = int(variables.get("after") or 0)
-        chunk = items[start:start + 100]
-        info = {"hasNextPage": start + 100 < len(items), "endCursor": str(start + len(chunk))}
-        if kind == "stargazers":
-            edges = [{"starredAt": at, "node": {"databaseId": i, "login": login}} for i, login, at in chunk]
-            return {"data": {"repository": {"stargazers": {"totalCount": len(items), "pageInfo": info, "edges": edges}}}}
-        if kind == "forks":
-            return {"data": {"repository": {"forks": {"totalCount": len(items), "pageInfo": info, "nodes": chunk}}}}
-        history = {"totalCount": len(items), "pageInfo": info, "nodes": chunk}
-        return {"data": {"repository": {"defaultBranchRef": {"name": "main", "target": {"history": history}}}}}
+        node: dict[str, Any] = {}
+        if "pullRequests(" in query:
+            node.update({alias: {"totalCount": n} for alias, n in repo.activity.items()})
+        for name, items in (("stargazers", repo.stars), ("forks", repo.forks), ("releases", repo.releases),
+                            ("history", repo.commits)):
+            if f"{name}(" not in query:
+                continue
+            start = int(variables.get("after") or 0)
+            chunk = items[start:start + 100]
+            page = {"totalCount": len(items), "pageInfo": {"hasNextPage": start + 100 < len(items),
+                                                           "endCursor": str(start + len(chunk))}}
+            if name == "stargazers":
+                page["edges"] = [{"starredAt": at, "node": {"databaseId": i, "login": login}} for i, login, at in chunk]
+            else:
+                page["nodes"] = chunk
+            if name == "history":
+                node["defaultBranchRef"] = {"name": "main", "target": {"history": page}}
+            else:
+                node[name] = page
+        return {"data": {"repository": node}}
 
     def _profiles(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         data, errors = {}, []
