@@ -26,6 +26,7 @@ import duckdb
 from oss_miner.config import Catalogue
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.landing import Landing
+from oss_miner.privacy import REDACTOR
 from oss_miner.records import ENTITIES, LANDING_COLUMNS, Column, Entity
 
 RAW_PREFIX = "raw_"
@@ -227,13 +228,15 @@ def load_run(con: duckdb.DuckDBPyConnection, landing: Landing, catalogue: Catalo
         if isinstance(exc, (UserError, RunFailed)):
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunFailed(f"loading run {run_id} failed and nothing was changed: {first}") from exc
+        raise RunFailed(REDACTOR(f"loading run {run_id} failed and nothing was changed: {first}")) from exc
     return rows
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str, error: str | None = None) -> None:
-    """Record how a run ended (a run that never loaded gets a ledger row all the same)."""
+    """Record how a run ended (a run that never loaded gets a ledger row all the same); the error is
+    stored on one line with known secrets removed."""
     now = datetime.now(timezone.utc)
+    error = " ".join(REDACTOR(error).split())[:2000] if error else None
     con.execute("BEGIN TRANSACTION")
     try:
         updated = con.execute(
@@ -274,7 +277,7 @@ def _load_entity(con: duckdb.DuckDBPyConnection, landing: Landing, run_id: str, 
             [files],
         )
     except duckdb.Error as exc:
-        raise RunFailed(f"reading the landed {entity} pages of run {run_id} failed: {str(exc).splitlines()[0]}") from exc
+        raise RunFailed(REDACTOR(f"reading the landed {entity} pages of run {run_id} failed: {str(exc).splitlines()[0]}")) from exc
     typed = ", ".join(_typed(c) for c in columns)
     (count,) = con.execute(f"INSERT INTO {_ident(raw_table(entity))} BY NAME SELECT {typed} FROM landed").fetchone()
     _record_bad_values(con, entity, run_id, [c for c in columns if c.type != "VARCHAR"])
