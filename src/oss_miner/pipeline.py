@@ -7,14 +7,12 @@ process builds its own context (catalogue, credentials, landing area, cache, sou
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from oss_miner.cache import Cache
@@ -108,10 +106,22 @@ def load_catalogue(spec: RunSpec) -> Catalogue:
     return catalogue.select(list(spec.frameworks) or None, list(spec.platforms) or None)
 
 
-@functools.lru_cache(maxsize=4)
+_CONTEXTS: dict[RunSpec, Context] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
 def context(spec: RunSpec) -> Context:
+    """This process's context for a run: one per spec, however many task threads ask at once."""
     if not spec.run_id:
         raise ValueError("the spec has no run id yet; call prepare() first")
+    with _CONTEXTS_LOCK:
+        if spec not in _CONTEXTS:
+            _CONTEXTS.clear()  # one run at a time per process; drop the previous run's sources
+            _CONTEXTS[spec] = _build_context(spec)
+        return _CONTEXTS[spec]
+
+
+def _build_context(spec: RunSpec) -> Context:
     paths = spec.paths
     catalogue = load_catalogue(spec)
     credentials = Credentials.from_env()
@@ -307,11 +317,3 @@ def finish_run(spec: RunSpec, outcome: str, error: str | None = None) -> None:
 
 def with_run_id(spec: RunSpec, run_id: str) -> RunSpec:
     return replace(spec, run_id=run_id)
-
-
-def summary_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, indent=1, default=str)
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent
