@@ -245,6 +245,18 @@ def test_a_resumed_run_does_not_request_pages_it_already_landed(tmp_path):
     assert resumed.stats.total == 0 and resumed.stats.replayed_pages == 4
 
 
+def test_a_listing_finished_before_a_crash_is_not_redone(tmp_path):
+    fake = demo_world()
+    with mock() as rsps:
+        fake.install(rsps)
+        run_listings(fake, make_ctx(tmp_path))
+        before = len(fake.calls)
+        ctx = make_ctx(tmp_path)  # same run id
+        run_listings(fake, ctx)
+    assert len(fake.calls) == before
+    assert listing(ctx, "stargazers")["mode"] == "full" and listing(ctx, "stargazers")["items"] == 250
+
+
 # == findings ===============================================================================
 
 def test_findings_for_missing_empty_too_large_and_unprocessable(tmp_path):
@@ -616,11 +628,12 @@ def test_5xx_and_truncated_bodies_are_retried(tmp_path, fault):
     assert source.stats.retries >= 2
 
 
-def test_connection_resets_are_retried_and_a_dead_server_fails_the_run(tmp_path):
+@pytest.mark.parametrize("error", ["ConnectionError", "ReadTimeout", "ChunkedEncodingError"])
+def test_resets_timeouts_and_cut_bodies_are_retried_and_a_dead_server_fails_the_run(tmp_path, error):
     import requests
 
     fake = demo_world()
-    fake.faults += [requests.ConnectionError("Connection reset by peer")] * 2
+    fake.faults += [getattr(requests.exceptions, error)("Connection reset by peer")] * 2
     ctx = make_ctx(tmp_path)
     with mock() as rsps:
         fake.install(rsps)

@@ -16,7 +16,7 @@ import requests
 from oss_miner.cache import Cache
 from oss_miner.config import Catalogue, Credentials, RepoRef, load_config
 from oss_miner.landing import Landing
-from oss_miner.privacy import Hasher, Redactor
+from oss_miner.privacy import Hasher, Redactor, email_domain
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 from oss_miner.sources.github import GitHubSource
 
@@ -142,6 +142,82 @@ def test_complete_extraction_on_a_small_world(small_sandbox, tmp_path):
     assert source.stats.rate_limit_waits == 0
     accounts_used = {r["account"] for r in requests.get(small_sandbox.urls["stats"], timeout=10).json()["requests"]}
     assert accounts_used == {"alpha", "bravo"}  # two tokens of one account are one budget
+
+
+def test_commits_fallback_matches_the_git_history(small_sandbox, tmp_path):
+    ctx = context(tmp_path, github_catalogue(small_sandbox), "commits", ("tok-b",))
+    repo = next(r for r in derive.tracked_repos(small_sandbox.world)
+                if r.platform == "github" and r.kind == "normal" and derive.default_branch_commits(r))
+    list(GitHubSource(ctx).fetch_commits(RepoRef(platform="github", path=repo.catalogue_path)))
+    commits = landed(ctx, "commits")
+    expected = derive.default_branch_commits(repo)
+    assert len({c["sha"] for c in commits}) == len(commits) == len(expected)
+    offsets = Counter(int(c.authored_at.utcoffset().total_seconds() // 60) for c in expected)
+    assert Counter(c["author_utc_offset_minutes"] for c in commits) == offsets
+    assert Counter(c["email_domain"] for c in commits) == Counter(email_domain(c.author_email.lower()) for c in expected)
+    assert Counter(c["author_key"] for c in commits) == Counter(ctx.hasher.email(c.author_email)[1] for c in expected)
+
+
+def test_faults_retries_and_the_secondary_limit(tmp_path):
+    """5xx, timeouts, resets, truncated bodies and injected rate limits on 20% of requests, and a
+    secondary limit of one request in flight per account: the extraction is still complete."""
+    options = SandboxOptions(seed=5, scale=0.1, tokens=TOKENS, code_search_limit=None, fault_rate=0.2,
+                             timeout_delay_s=0.2, rate_window_s=1.0, secondary_limit=1)
+    with SandboxServer(options) as server:
+        ctx = context(tmp_path, github_catalogue(server), "faults", ("tok-a1", "tok-b", "tok-c"))
+        source = extract(ctx, threads=8)
+        assert_complete(ctx, server.world)
+        rows = requests.get(server.urls["stats"], timeout=10).json()["requests"]
+    faults = Counter()
+    for row in rows:
+        if row["platform"] == "github" and row["fault"]:
+            faults[row["fault"]] += row["count"]
+    assert set(faults) == {"5xx", "timeout", "reset", "truncated", "ratelimit"}, faults
+    assert source.stats.retries >= sum(faults.values()) - faults["ratelimit"]
+    secondary = [r for r in rows if r["platform"] == "github" and r["status"] == 403 and not r["fault"]
+                 and r["endpoint"] != "/repos/{owner}/{repo}/contributors"]
+    assert secondary == []  # one request at a time per account: the secondary limit is never hit
+
+
+def test_a_run_killed_mid_way_resumes_without_asking_again(small_sandbox, tmp_path):
+    catalogue = github_catalogue(small_sandbox)
+    ctx = context(tmp_path, catalogue, "crash", ("tok-a1", "tok-b"))
+    requests.post(small_sandbox.urls["stats"] + "/reset", timeout=10)
+
+    class Killed(Exception):
+        pass
+
+    sent = {"n": 0}
+    original = GitHubSource.__init__
+
+    def dying(self, *args, **kwargs):  # noqa: ANN001
+        original(self, *args, **kwargs)
+        send = self.http.send
+
+        def send_then_die(*a, **k):  # noqa: ANN001
+            sent["n"] += 1
+            if sent["n"] > 60:
+                raise Killed()
+            return send(*a, **k)
+
+        self.http.send = send_then_die
+
+    GitHubSource.__init__ = dying
+    try:
+        with pytest.raises(Killed):
+            extract(ctx, threads=1)
+    finally:
+        GitHubSource.__init__ = original
+    before = sum(sandbox_counts(small_sandbox).values())
+    resumed = context(tmp_path, catalogue, "crash", ("tok-a1", "tok-b"))
+    extract(resumed)
+    assert_complete(resumed, small_sandbox.world)
+    total = sum(sandbox_counts(small_sandbox).values())
+    fresh = context(tmp_path / "fresh", catalogue, "fresh", ("tok-a1", "tok-b"))
+    requests.post(small_sandbox.urls["stats"] + "/reset", timeout=10)
+    extract(fresh)
+    cold = sum(sandbox_counts(small_sandbox).values())
+    assert before >= 50 and total <= cold + 3  # at most the requests in flight at the kill are asked twice
 
 
 @pytest.mark.heavy

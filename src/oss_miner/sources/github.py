@@ -4,20 +4,23 @@ dependents (code search), profiles and, where cloning is impossible, commits.
 One `GitHubSource` is shared by the pipeline's threads. Requests go through `GitHubTransport` (token
 pool grouped by account, one request at a time per account, PyGithub's requester and retry); pages go
 through `PageStore` (replayed when this run already landed them, revalidated with `If-None-Match`
-when fetched before, landed atomically). Frugality, per entity:
+when fetched before, landed atomically). What each entity costs:
 
-- REST lists (contributors with `anon=1`, releases, org repositories, code search) follow `Link`
-  pages of 100, each revalidated with its ETag (a 304 is free on GitHub and replays the cache).
-- Stargazers and forks come from GraphQL newest first and stop at the first item already known;
-  they are listed in full when the known count drifts from the repository's count by more than
-  `refresh.reconcile_drift` or the last full listing is older than `refresh.reconcile_days`, and not
-  at all (mode `unchanged`) when the repository answered 304 and nothing is due.
-- Activity counts are one GraphQL query per repository, skipped when the repository answered 304.
-- Profiles: GraphQL batches of 100, kept in the cache for `refresh.profile_max_age_days`.
-  `fetch_accounts` takes logins from this run's landed records (contributors, forks, stargazers,
-  dependents), falling back to the cached profile's login.
-- Code search: within its own budget (10 a minute, read from the rate-limit headers); a query
+- Repository: one conditional GET. Its ETag decides the rest: when it answers 304, activity counts,
+  releases and the newest stargazers and forks are replayed from the cache without a request.
+- When the repository changed: one GraphQL HEAD query (one point) brings the pull request and issue
+  counts and the newest 100 stargazers, forks and releases; further pages follow by cursor.
+- Stargazers and forks are listed newest first and stop at the first item already known; they are
+  listed in full when the known count drifts from the repository's count by more than
+  `refresh.reconcile_drift` or the last full listing is older than `refresh.reconcile_days`; known
+  forks' pushed_at is refreshed in `nodes` batches after `refresh.fork_activity_max_age_days`.
+- Slow-moving REST lists (contributors with `anon=1`, org repositories, code search) follow `Link`
+  pages of 100 and are replayed from the cache for `refresh.lists_max_age_days`, then revalidated.
+- Code search stays within its own budget (10 a minute, read from the rate-limit headers); a query
   with more than 1,000 results is split by `size:` ranges.
+- Profiles: GraphQL batches of 100 `user(login:)`/`organization(login:)`, kept in the cache for
+  `refresh.profile_max_age_days`. `fetch_accounts` takes logins from this run's landed records
+  (contributors, forks, stargazers, dependents), falling back to the cached profile's login.
 """
 
 from __future__ import annotations
@@ -434,6 +437,11 @@ class GitHubSource:
     def _listing(self, repo: RepoRef, listing: str) -> Iterator[Page]:
         state = self._state(repo)
         if state is None:
+            return
+        done = self.ctx.landing.get(PLATFORM, "listings", "listing", {"repo": repo.path, "listing": listing})
+        if done is not None:  # a resumed run: this listing was finished before the restart
+            self.stats.replayed()
+            yield done
             return
         cache, refresh, now = self.ctx.cache, self.ctx.catalogue.refresh, self.ctx.now
         reported = int(state.record["stars" if listing == "stargazers" else "forks"] or 0)
