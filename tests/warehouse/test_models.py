@@ -10,8 +10,6 @@ import pytest
 from oss_miner import load, models
 from oss_miner.errors import UserError
 
-from . import scenario
-from .builder import catalogue
 
 STG_COMMITS_COLUMNS = [
     "platform", "repo", "sha", "authored_at", "author_utc_offset_minutes", "committer_utc_offset_minutes",
@@ -107,15 +105,9 @@ def test_the_project_models_are_all_there_in_order():
     assert "geo_enrichment" in next(m for m in found if m.name == "int_person_geography").depends_on
 
 
-@pytest.fixture
-def built(con, landing_root, fake_geo):
-    for run in (scenario.first_run(landing_root), scenario.second_run(landing_root)):
-        load.load_run(con, run.landing, catalogue(), run.run)
-    return con, models.run_models(con)
-
-
-def test_every_model_table_and_column_carries_a_comment(built):
-    con, results = built
+def test_every_model_table_and_column_carries_a_comment(marts, fake_geo):
+    con = marts
+    results = models.run_models(con)  # the same figures again (see the next test), and the runner's report
     assert [r.undocumented for r in results if r.undocumented] == []
     outputs = [t for r in results for t in r.rows]
     comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
@@ -126,8 +118,8 @@ def test_every_model_table_and_column_carries_a_comment(built):
     assert missing == []
 
 
-def test_stg_commits_has_exactly_the_ten_columns(built):
-    con, _ = built
+def test_stg_commits_has_exactly_the_ten_columns(marts):
+    con = marts
     columns = [row[0] for row in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_commits' ORDER BY column_index").fetchall()]
     assert columns == STG_COMMITS_COLUMNS
@@ -135,8 +127,8 @@ def test_stg_commits_has_exactly_the_ten_columns(built):
     assert con.execute("SELECT count(*), count(DISTINCT (platform, repo, sha)) FROM stg_commits").fetchone() == (23, 23)
 
 
-def test_running_the_models_twice_gives_the_same_marts(built):
-    con, _ = built
+def test_running_the_models_twice_gives_the_same_marts(marts, fake_geo):
+    con = marts
     before = {m: con.execute(f"SELECT * FROM {m} ORDER BY ALL").fetchall() for m in MARTS}
     models.run_models(con)
     assert {m: con.execute(f"SELECT * FROM {m} ORDER BY ALL").fetchall() for m in MARTS} == before

@@ -9,7 +9,6 @@ behind several addresses, identity links, places).
 from __future__ import annotations
 
 import csv
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
