@@ -338,7 +338,25 @@ def test_weaker_evidence_places_a_country_but_no_city_in_the_aggregates(con, lan
         {"country_iso2": "CN", "region": None, "city": None, "people": 2, "people_by_location": 0,
          "people_by_company": 1, "people_by_timezone": 1},
     ]
-    hubs = one(con, "SELECT people_cn, people_cn_by_location, people_cn_with_city, top_cities, hhi_provinces "
+    hubs = one(con, "SELECT people_cn, people_cn_profiled, people_cn_with_city, top_cities, hhi_provinces "
                     "FROM mart_china_hubs WHERE framework = 'Paddle' AND period = 'all'")
-    assert hubs == {"people_cn": 3, "people_cn_by_location": 1, "people_cn_with_city": 1, "top_cities": ["Shanghai"],
+    assert hubs == {"people_cn": 3, "people_cn_profiled": 1, "people_cn_with_city": 1, "top_cities": ["Shanghai"],
                     "hhi_provinces": 1.0}
+
+
+def test_china_hubs_take_cities_from_listed_accounts_that_no_evidence_links_to_their_commits(con, landing_root, fake_geo):
+    run = new_run(landing_root, "run-1")
+    run.put("commits", "github", [scenario.commit("z1", "kZ", "gmail.com", "2024-05-01T10:00:00+08:00", 480, "nZ")],
+            repo=PADDLE)
+    run.put("contributors", "github", [{"kind": "account", "account_id": 77, "login": "zhou", "contributions": 1}],
+            repo=PADDLE)
+    run.put("accounts", "github", [scenario.account(77, "zhou", location="Chengdu", name_key="nOther")])
+    load.load_run(con, run.landing, catalogue(), run.run)
+    models.run_models(con)
+    hubs = one(con, "SELECT people_located, people_cn, people_cn_profiled, top_cities, hhi_provinces "
+                    "FROM mart_china_hubs WHERE framework = 'Paddle' AND period = 'all'")
+    # one person by commits (placed in CN by time zone), whose listed account alone names a city
+    assert hubs == {"people_located": 1, "people_cn": 1, "people_cn_profiled": 1, "top_cities": ["Chengdu"],
+                    "hhi_provinces": 1.0}
+    year = one(con, "SELECT people_cn, people_cn_profiled, top_cities FROM mart_china_hubs WHERE period = '2024'")
+    assert year == {"people_cn": 1, "people_cn_profiled": 0, "top_cities": []}
