@@ -432,6 +432,19 @@ def test_profiles_in_batches_of_100_cached_and_refetched_when_old(tmp_path):
         assert fake.count("POST", "login") == 6
 
 
+def test_a_failed_graphql_query_is_one_finding(tmp_path):
+    fake = demo_world(contributors=5)
+    with mock() as rsps:
+        fake.install(rsps)
+        ctx = make_ctx(tmp_path)
+        source = make_source(ctx)
+        drain(source.fetch_repository("Demo", REPO))
+        drain(source.fetch_contributors(REPO))
+        fake.faults.append((200, {}, json.dumps({"errors": [{"message": "Field 'x' doesn't exist on type 'User'"}]})))
+        drain(source.fetch_accounts(referenced_accounts(ctx.landing, "github")))
+    assert findings(ctx) == [("accounts", "unprocessable")] and landed(ctx, "accounts") == []
+
+
 def test_organisations_and_app_bots_among_accounts(tmp_path):
     fake = demo_world(stars=0, forks=3, contributors=0)
     fake.repos["octo/demo"].contributors = [{"login": "dependabot[bot]", "id": 49699333, "type": "Bot", "contributions": 5}]

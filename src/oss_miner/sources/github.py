@@ -390,6 +390,9 @@ class GitHubSource:
         response = self.http.graphql(query, variables)
         if response.status != 200 or not isinstance(response.data, dict):
             raise _Failed(response)
+        if response.data.get("data") is None and response.data.get("errors"):  # the query as a whole failed
+            error = response.data["errors"][0] if isinstance(response.data["errors"][0], dict) else {}
+            raise _Failed(Response(422, {}, {"message": f"GraphQL: {error.get('message', 'error')}"}, response.account))
         return response.data
 
     def _repository_node(self, repo: RepoRef, query: str, variables: dict[str, Any]) -> dict[str, Any]:

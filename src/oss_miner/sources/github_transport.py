@@ -26,6 +26,7 @@ guidance asks only for serial requests per account (done here by the lease) and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -503,6 +504,4 @@ def _graphql_transient(data: Any) -> bool:
 
 def _fingerprint(token: str) -> str:
     """A stable, irreversible name for a token (SHA-256 prefix of a high-entropy secret)."""
-    import hashlib
-
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
