@@ -182,11 +182,19 @@ class PageStore:
         PROGRESS.page(self.platform, repo, len(records))
         return page
 
-    def finding(self, repo: str | None, entity: str, kind: str, detail: str, status: int | None = None) -> None:
-        """Record something the run noticed (404, rename, too-large list...) as a landed finding."""
+    def finding(self, repo: str | None, entity: str, kind: str, detail: str, status: int | None = None,
+                subject: str | None = None) -> None:
+        """Record something the run noticed (404, rename, too-large list...) as a landed finding.
+
+        `subject` tells apart several findings of one kind for one repository and entity (two lost
+        profiles, two capped searches), which would otherwise land under the same page key.
+        """
         record = {"platform": self.platform, "repo": repo, "entity": entity, "kind": kind,
                   "status": status, "detail": self.ctx.redactor(detail)[:500]}
-        self.land("findings", "finding", {"repo": repo, "entity": entity, "kind": kind}, [record], repo=repo)
+        params = {"repo": repo, "entity": entity, "kind": kind}
+        if subject is not None:
+            params["subject"] = subject
+        self.land("findings", "finding", params, [record], repo=repo)
         log.info("%s %s %s: %s", self.platform, repo or "", kind, record["detail"])
 
 

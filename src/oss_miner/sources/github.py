@@ -294,7 +294,7 @@ class GitHubSource:
         checked, too_large = "github:list-checked:" + first_key, "github:list-too-large:" + first_key
         fresh = self._fresh(checked)
         if fresh and self.ctx.cache.get(too_large):  # a list too large for the API stays so: do not ask daily
-            self._finding(repo, entity, "too_large", f"{endpoint}: {self.ctx.cache.get(too_large)} (as last seen)",
+            self.pages.finding(repo, entity, "too_large", f"{endpoint}: {self.ctx.cache.get(too_large)} (as last seen)",
                           403, subject=first_key)
             return
 
@@ -368,21 +368,8 @@ class GitHubSource:
             raise RunFailed(f"github: {endpoint} kept failing ({response.status or 'no answer'}) for "
                             f"{repo or entity}; re-run to resume where it stopped")
         detail = response.message or f"HTTP {response.status}"
-        self._finding(repo, entity, finding_kind(response), f"{endpoint}: {detail}", response.status,
+        self.pages.finding(repo, entity, finding_kind(response), f"{endpoint}: {detail}", response.status,
                       subject=subject or endpoint)
-
-    def _finding(self, repo: str | None, entity: str, kind: str, detail: str, status: int | None,
-                 subject: str | None = None) -> None:
-        """A finding like `PageStore.finding`, but one per subject: PageStore keys its finding page by
-        (repo, entity, kind) only, so a second lost profile or capped search would overwrite the first."""
-        if subject is None:
-            self.pages.finding(repo, entity, kind, detail, status)
-            return
-        record = {"platform": PLATFORM, "repo": repo, "entity": entity, "kind": kind, "status": status,
-                  "detail": self.ctx.redactor(detail)[:500]}
-        self.pages.land("findings", "finding", {"repo": repo, "entity": entity, "kind": kind, "subject": subject},
-                        [record], repo=repo)
-        log.info("github %s %s: %s", repo or "", kind, record["detail"])
 
     # == GraphQL ==============================================================================
     def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -649,7 +636,7 @@ class GitHubSource:
         if split:  # over the cap, incomplete_results may only be saying so: the count is taken as exact
             yield from self._split_search(framework, package, manifest, (low, high), state["total"], exact=True)
         elif state["incomplete"] or state["total"] > SEARCH_CAP:
-            self._finding(None, "dependents", "incomplete_search",
+            self.pages.finding(None, "dependents", "incomplete_search",
                           f"{query!r}: {'incomplete_results' if state['incomplete'] else 'more than 1,000 results'}"
                           f" (framework {framework}); the dependents found are a lower bound", None, subject=query)
         return state["total"]
@@ -721,7 +708,7 @@ class GitHubSource:
         if page.records:
             self.ctx.cache.put_profiles(PLATFORM, page.records, self.ctx.now)
         for account_id, login, message in lost:
-            self._finding(None, "accounts", "not_found",
+            self.pages.finding(None, "accounts", "not_found",
                           f"account {account_id} ({login}): {message} (renamed or deleted since it was listed)", 404,
                           subject=str(account_id))
         return [page]
