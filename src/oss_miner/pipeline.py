@@ -281,7 +281,9 @@ def _merge_stats(stats: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def load(spec: RunSpec, started_at: str) -> dict[str, int]:
     from oss_miner import load as loader
 
-    catalogue = load_catalogue(spec)
+    # the whole catalogue, not the --framework/--platform selection: the catalogue_* tables describe
+    # every tracked framework, and a partial run must not make the others vanish from the marts
+    catalogue = load_config(spec.config, sandbox=spec.sandbox)
     extra = adhoc_frameworks(spec)
     if extra:
         catalogue = catalogue.model_copy(update={"frameworks": {**catalogue.frameworks, **extra}})

@@ -190,7 +190,7 @@ LANDING_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def empty_record(entity: str, **values: object) -> dict[str, object]:
+def empty_record(entity: str, /, **values: object) -> dict[str, object]:
     """A record of `entity` with every column present; unknown keys are an error."""
     columns = ENTITIES[entity].column_names
     unknown = set(values) - set(columns)

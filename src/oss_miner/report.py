@@ -31,9 +31,8 @@ def _frames(db: Path) -> dict[str, pd.DataFrame]:
     try:
         return {
             "geography": con.execute(
-                """SELECT framework, coalesce(country_iso2, 'unknown') AS country, people, people_total
-                   FROM mart_contributor_geography
-                   WHERE platform = 'all' AND region IS NULL AND city IS NULL""").df(),
+                """SELECT framework, coalesce(country_iso2, 'unknown') AS country, sum(people) AS people
+                   FROM mart_contributor_geography WHERE platform = 'all' GROUP BY ALL""").df(),
             "hubs": con.execute(
                 """SELECT framework, people_cn, top_cities, top3_city_share, hhi_provinces, top_province, top_province_share
                    FROM mart_china_hubs WHERE period = 'all' ORDER BY framework""").df(),
