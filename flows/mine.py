@@ -17,9 +17,21 @@ from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from oss_miner import pipeline, runstate
+from oss_miner.errors import RunFailed, UserError
 from oss_miner.pipeline import RepoTask, RunSpec
 
-RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30]}
+def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry what may pass later (a flaky host), not what would fail the same way (bad input, 401)."""
+    try:
+        state.result()
+    except (UserError, RunFailed) as exc:
+        return getattr(exc, "transient", False)
+    except Exception:
+        return True
+    return True
+
+
+RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_fn": _worth_retrying}
 
 
 @task(name="plan", tags=["stage:plan"])

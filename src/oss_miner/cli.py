@@ -7,6 +7,7 @@ traceback for a bug report (secrets are still redacted).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -68,6 +69,7 @@ def run(
         from flows.mine import mine
         from oss_miner.progress import live
 
+        _calm_console()
         if dask:
             mine = mine.with_options(task_runner=_dask_runner(dask))
         with live(not (quiet or as_json)):
@@ -117,6 +119,26 @@ def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: 
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+class _TracebackTrimmer(logging.Filter):
+    """Keeps the first lines of a failure in the console, not its traceback (OSS_MINER_DEBUG=1 keeps all)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Traceback (most recent call last)" in message:
+            record.msg, record.args = message.split("\nTraceback (most recent call last)")[0], ()
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _calm_console() -> None:
+    """Prefect logs a task's traceback on the console; a user needs the one-line cause printed at the end."""
+    if os.environ.get("OSS_MINER_DEBUG"):
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _TracebackTrimmer) for f in handler.filters):
+            handler.addFilter(_TracebackTrimmer())
 
 
 def _quiet_prefect(quiet: bool) -> None:
@@ -307,7 +329,7 @@ def _click_exit_code(exc: BaseException) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: one-line errors, the documented exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=False, prog_name="oss-miner")
     except UserError as exc:
         typer.echo(f"error: {REDACTOR(exc)}", err=True)
         return 2

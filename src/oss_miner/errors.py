@@ -14,5 +14,9 @@ class UserError(Exception):
 class RunFailed(Exception):
     """A run could not finish (unreachable host, every token rejected...).
 
-    The CLI prints the message and exits with code 1; stored data is left as it was.
+    The CLI prints the message and exits with code 1; stored data is left as it was. `transient`
+    failures (a host that kept failing) may pass if the flow retries the task later; the others
+    (every token rejected) would fail again the same way.
     """
+
+    transient = False

@@ -147,7 +147,11 @@ def parse_repo_argument(value: str) -> tuple[str, str]:
             f"--repo {value!r}: use github:OWNER/NAME, gitee:OWNER/NAME, gitlab:GROUP/PROJECT or git:URL_OR_PATH"
         )
     if platform != "git":
-        RepoRef(platform=platform, path=path)  # validates the shape
+        try:
+            RepoRef(platform=platform, path=path)
+        except ValueError as exc:  # pydantic's ValidationError: say it in one line
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ") if hasattr(exc, "errors") else str(exc)
+            raise UserError(f"--repo {value!r}: {reason}") from None
     return platform, path
 
 

@@ -74,6 +74,8 @@ class TokenRejected(RunFailed):
 class TransportFailed(RunFailed):
     """A request kept failing after every retry (the run can be resumed later)."""
 
+    transient = True
+
 
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) of a URL, with the scheme's default port made explicit."""
