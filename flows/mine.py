@@ -164,5 +164,14 @@ def _record_failure(spec: RunSpec) -> None:
         pass
 
 
+def deployment(cron: str, parameters: dict[str, Any], name: str = "oss-miner-scheduled") -> Any:
+    """The scheduled deployment of `mine` that `oss-miner serve` serves (daily at 03:00 UTC by default)."""
+    return mine.to_deployment(name=name, cron=cron, parameters=parameters,
+                              description="Mine the catalogue into the DuckDB snapshot on a schedule",
+                              tags=["oss-miner"])
+
+
 if __name__ == "__main__":
-    mine.serve(name="oss-miner-daily", cron="0 3 * * *")
+    from prefect import serve
+
+    serve(deployment("0 3 * * *", {}))

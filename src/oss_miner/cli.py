@@ -175,10 +175,12 @@ def serve(
     from oss_miner.config import load_config
 
     catalogue = load_config(config)
-    from flows.mine import mine
+    from prefect import serve as serve_deployments
 
-    mine.serve(name="oss-miner-scheduled", cron=cron or catalogue.schedule.cron,
-               parameters={"config": catalogue.source, "db": str(db), "out": str(out) if out else None})
+    from flows.mine import deployment
+
+    parameters = {"config": catalogue.source, "db": str(db), "out": str(out) if out else None}
+    serve_deployments(deployment(cron or catalogue.schedule.cron, parameters))
 
 
 @app.command()

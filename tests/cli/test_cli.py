@@ -106,3 +106,11 @@ def test_an_unreachable_host_fails_the_run_with_exit_1(tmp_path):
     assert len(errors) == 1 and errors[0].startswith("error: run failed: gitee: GET") and "ConnectionError" in errors[0]
     assert "Traceback" not in result.stderr and "canary-token-4711" not in result.stderr + result.stdout
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_the_served_deployment_runs_mine_on_the_catalogue_cron():
+    from flows.mine import deployment
+
+    served = deployment("0 3 * * *", {"db": "data/x.duckdb"})
+    assert served.name == "oss-miner-scheduled" and served.parameters == {"db": "data/x.duckdb"}
+    assert [s.schedule.cron for s in served.schedules] == ["0 3 * * *"]
