@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -33,12 +34,15 @@ def read_only_query(db: Path, query: str) -> pd.DataFrame:
 
 
 def recent_runs(db: Path, limit: int = 10) -> pd.DataFrame:
+    """One line per recent run: when, what it was asked, requests, rate-limit waits, findings, outcome."""
     con = connect_read_only(db)
     try:
-        return con.execute(
+        frame = con.execute(
             """
-            SELECT run_id, started_at, finished_at, outcome, parameters, requests, rate_limited_requests,
-                   rate_limit_waits, findings
+            SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M') AS started,
+                   round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters,
+                   requests, rate_limited_requests AS rate_limited, not_modified AS answered_304,
+                   rate_limit_waits AS waits, findings, outcome
             FROM runs ORDER BY started_at DESC LIMIT ?
             """,
             [limit],
@@ -47,6 +51,21 @@ def recent_runs(db: Path, limit: int = 10) -> pd.DataFrame:
         raise UserError(f"{db} has no readable runs ledger ({str(exc).splitlines()[0]})") from None
     finally:
         con.close()
+    frame.insert(3, "what", frame.pop("parameters").map(_describe_parameters))
+    return frame
+
+
+def _describe_parameters(text: str | None) -> str:
+    try:
+        parameters = json.loads(text or "{}")
+    except ValueError:
+        return "?"
+    parts = [", ".join(parameters.get("repos") or []) or ", ".join(parameters.get("frameworks") or []) or "catalogue"]
+    if parameters.get("platforms"):
+        parts.append("on " + ", ".join(parameters["platforms"]))
+    if parameters.get("sandbox"):
+        parts.append("(sandbox)")
+    return " ".join(parts)
 
 
 def render(frame: pd.DataFrame, max_rows: int = 200) -> str:

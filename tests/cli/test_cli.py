@@ -114,3 +114,23 @@ def test_the_served_deployment_runs_mine_on_the_catalogue_cron():
     served = deployment("0 3 * * *", {"db": "data/x.duckdb"})
     assert served.name == "oss-miner-scheduled" and served.parameters == {"db": "data/x.duckdb"}
     assert [s.schedule.cron for s in served.schedules] == ["0 3 * * *"]
+
+
+def test_status_lists_recent_runs(capsys, tmp_path):
+    from oss_miner import load
+
+    paths = StatePaths.for_db(tmp_path / "pub.duckdb")
+    paths.state.mkdir(parents=True)
+    con = load.connect(paths.work_db)
+    con.execute("""INSERT INTO runs (run_id, started_at, finished_at, outcome, parameters, requests, rate_limited_requests,
+                                     not_modified, rate_limit_waits, findings)
+                   VALUES ('r1', TIMESTAMPTZ '2026-01-02 03:04:00+00', TIMESTAMPTZ '2026-01-02 03:06:00+00', 'succeeded',
+                           '{"frameworks": ["MindSpore"], "platforms": ["gitee"], "sandbox": true}', 120, 100, 20, 1, 3)""")
+    con.close()
+    publish(paths)
+    code, out, _ = call(capsys, "status", "--db", str(paths.db))
+    assert code == 0
+    header, row = out.splitlines()[:2]
+    assert header.split() == ["run_id", "started", "seconds", "what", "requests", "rate_limited", "answered_304",
+                              "waits", "findings", "outcome"]
+    assert "2026-01-02 03:04" in row and "MindSpore on gitee (sandbox)" in row and row.split()[-1] == "succeeded"
