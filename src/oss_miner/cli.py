@@ -29,7 +29,7 @@ app.add_typer(sandbox_app, name="sandbox")
 DbOption = Annotated[Path, typer.Option("--db", help="The published (read-only) DuckDB snapshot.")]
 EXAMPLE_QUERIES = [
     "select framework, primary_platform, github_dependence_index from mart_platform_dependence order by 3 desc",
-    "select framework, country_iso2, people, people_share from mart_contributor_geography where platform = 'all' order by framework, people desc",
+    "select country_iso2, region, city, people, people_share from mart_contributor_geography where platform = 'all' and framework = 'PaddlePaddle' order by people desc limit 10",
     "select framework, vendor_author_share, vendor_commit_share from mart_vendor_share",
 ]
 
@@ -152,6 +152,9 @@ def _print_run_summary(result: dict, db: Path, out: Optional[Path]) -> None:
     typer.echo("")
     typer.echo(f"run {result['run_id']} finished")
     for platform, stats in sorted(result.get("requests", {}).items()):
+        if platform == "git":  # clones and fetches: no API, no rate limit
+            typer.echo(f"  {platform:7} {stats.get('requests', 0):6} clones or fetches")
+            continue
         typer.echo(f"  {platform:7} {stats.get('requests', 0):6} requests "
                    f"({stats.get('rate_limited_requests', 0)} rate-limited, {stats.get('not_modified', 0)} answered 304)")
     typer.echo(f"database: {db.resolve()}")
