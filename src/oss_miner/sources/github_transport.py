@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -47,6 +48,7 @@ from oss_miner.cache import Cache
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.privacy import Redactor
 from oss_miner.sources.base import RequestStats
+from oss_miner.sources.http import transport_policy
 
 log = logging.getLogger("oss_miner.extract.github")
 
@@ -55,7 +57,6 @@ Clock = Callable[[], float]
 
 # Budgets GitHub keeps apart (X-RateLimit-Resource): REST, GraphQL points, code search.
 CORE, GRAPHQL, CODE_SEARCH = "core", "graphql", "code_search"
-TIMEOUT_S = 30
 MAX_ATTEMPTS = 6  # of our own loop (truncated bodies, failures urllib3 gave up on)
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
@@ -262,9 +263,15 @@ class AccountPool:
             return False
 
 
+def _timeout_s() -> int:
+    """The request timeout shared with the other sources (OSS_MINER_HTTP_TIMEOUT_S), in the whole seconds
+    PyGithub accepts."""
+    return max(1, math.ceil(transport_policy().timeout_s))
+
+
 def _client(base_url: str, token: str, hooks: _Hooks | None) -> Github:
     return Github(
-        base_url=base_url, auth=Auth.Token(token), per_page=100, timeout=TIMEOUT_S,
+        base_url=base_url, auth=Auth.Token(token), per_page=100, timeout=_timeout_s(),
         retry=make_retry(hooks), seconds_between_requests=None, seconds_between_writes=None,
         user_agent="oss-miner",
     )
