@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 from oss_miner.errors import UserError
 
 DEFAULT_DB = Path("data/oss_miner.duckdb")
+log = logging.getLogger("oss_miner.runstate")
 
 
 @dataclass(frozen=True)
@@ -65,17 +67,21 @@ def exclusive_run(paths: StatePaths, wait: bool = False, poll_s: float = 2.0) ->
     """Hold the state folder's run lock; refuse (or wait) when another run holds it."""
     paths.state.mkdir(parents=True, exist_ok=True)
     with open(paths.lock, "a+") as handle:
+        waiting = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
                 if not wait:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another process"
                     raise UserError(
                         f"another run is using {paths.db} ({holder}); wait for it to finish or pass --wait"
                     ) from None
+                if not waiting:  # say once why nothing happens
+                    log.warning("another run is using %s (%s); waiting for it to finish", paths.db, holder)
+                    waiting = True
                 time.sleep(poll_s)
         handle.seek(0)
         handle.truncate()
@@ -97,12 +103,13 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def start_or_resume(paths: StatePaths, parameters: dict) -> tuple[str, bool]:
     """The run id to use: the unfinished run's (resumed) when it was asked the same, else a new one."""
+    asked = json.loads(json.dumps(parameters))  # as it is stored: tuples come back as lists
     if paths.current_run.exists():
         unfinished = json.loads(paths.current_run.read_text())
-        if unfinished.get("parameters") == parameters:
+        if unfinished.get("parameters") == asked:
             return unfinished["run_id"], True
     run_id = new_run_id()
-    write_atomic(paths.current_run, json.dumps({"run_id": run_id, "parameters": parameters}).encode())
+    write_atomic(paths.current_run, json.dumps({"run_id": run_id, "parameters": asked}).encode())
     return run_id, False
 
 
