@@ -1,0 +1,56 @@
+"""Fixtures of the fault, crash, bad-input, secret and forget tests: one fault-free sandbox and the
+reference databases mined from it, one Prefect test server for the runs that go through the `mine` flow."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from faults_support import HASH_KEY, SCALE, SEED, copy_database, environment, run_stages, sandbox_environment
+from oss_miner.sandbox.server import SandboxOptions, SandboxServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_hashing_key() -> Iterator[None]:
+    """Every database of these tests hashes with the same key, so that their keyed hashes compare."""
+    with environment({"OSS_MINER_HASH_KEY": HASH_KEY}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """A Prefect test server; its URL lets `oss-miner run` subprocesses report to it too."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    with prefect_test_harness(server_startup_timeout=180):
+        yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture(scope="session")
+def clean_sandbox() -> Iterator[SandboxServer]:
+    """The sandbox without faults; code search unthrottled so that no test waits a minute for it."""
+    with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)) as sandbox:
+        yield sandbox
+
+
+@dataclass(frozen=True)
+class Reference:
+    one_run: Path  # a database mined once from the clean sandbox, without faults or interruptions
+    two_runs: Path  # the same, mined a second time (a warm run)
+
+
+@pytest.fixture(scope="session")
+def reference(clean_sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    root = tmp_path_factory.mktemp("reference")
+    with environment(sandbox_environment(clean_sandbox.urls)):
+        one = root / "one" / "oss_miner.duckdb"
+        run_stages(one)
+        two = copy_database(one, root / "two" / "oss_miner.duckdb")
+        run_stages(two)
+    return Reference(one, two)
