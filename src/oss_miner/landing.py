@@ -12,7 +12,9 @@ Layout under the landing root (a local folder or any fsspec URL, e.g. s3://bucke
 A page's key is a hash of (platform, entity, endpoint, params), so a run that dies and resumes finds
 the pages it already has and does not fetch them again. Records carry `run_id` and `observed_at`.
 Nothing personal or secret reaches this module: records are already reduced (see records.py) and
-params never hold tokens.
+params never hold tokens. A landing area built with `keep` (the pipeline passes the forget list's)
+drops the records it refuses from every page before writing it, and from the page object too, so that
+neither the landed files nor whatever the caller does next with the page (caches, listings) hold them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import fsspec
 
@@ -78,9 +80,10 @@ def page_key(platform: str, entity: str, endpoint: str, params: dict[str, Any]) 
 class Landing:
     """The landing area of one run."""
 
-    def __init__(self, root: str, run_id: str):
+    def __init__(self, root: str, run_id: str, keep: Callable[[str, str, dict[str, Any]], bool] | None = None):
         self.root = root.rstrip("/")
         self.run_id = run_id
+        self.keep = keep  # keep(platform, entity, record): False drops the record before it is landed
         self.fs, self.base = fsspec.core.url_to_fs(f"{self.root}/{run_id}")
 
     # -- paths -------------------------------------------------------------------------------
@@ -101,6 +104,8 @@ class Landing:
     # -- pages -------------------------------------------------------------------------------
     def put(self, page: Page) -> None:
         """Write the page's records, then its metadata (the commit marker)."""
+        if self.keep is not None:
+            page.records[:] = [r for r in page.records if self.keep(page.platform, page.entity, r)]
         stamp = {"run_id": self.run_id, "observed_at": page.fetched_at.isoformat()}
         lines = (json.dumps({**record, **stamp}, default=_json_default, ensure_ascii=False) for record in page.records)
         body = "\n".join(lines).encode("utf-8")

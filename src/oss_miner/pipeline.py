@@ -19,7 +19,7 @@ from oss_miner.cache import Cache
 from oss_miner.config import PLATFORMS, Catalogue, Credentials, Framework, RepoRef, load_config
 from oss_miner.errors import UserError
 from oss_miner.landing import Landing
-from oss_miner.privacy import Hasher, install_redaction, load_hash_key
+from oss_miner.privacy import ForgetList, Hasher, install_redaction, load_hash_key
 from oss_miner.runstate import StatePaths
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 
@@ -126,12 +126,14 @@ def _build_context(spec: RunSpec) -> Context:
     catalogue = load_catalogue(spec)
     credentials = Credentials.from_env()
     redactor = install_redaction(credentials.all_secrets())
+    hasher = Hasher(load_hash_key(paths.state))
+    forgotten = ForgetList.load(paths.state, hasher)  # people `oss-miner forget` removed stay out
     extract = ExtractContext(
         catalogue=catalogue,
         credentials=credentials,
-        landing=Landing(paths.landing_root, spec.run_id),
+        landing=Landing(paths.landing_root, spec.run_id, keep=forgotten.keeps if forgotten else None),
         cache=Cache(paths.cache),
-        hasher=Hasher(load_hash_key(paths.state)),
+        hasher=hasher,
         redactor=redactor,
         state_dir=paths.state,
     )

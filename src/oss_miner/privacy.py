@@ -5,18 +5,23 @@
 - Display names become a keyed hash of their normalised form (for identity linking only).
 - `Redactor` removes tokens (and credential-looking query parameters) from log lines, error messages
   and anything else that is about to leave the process.
+- `ForgetList` holds keyed hashes of the people `oss-miner forget` removed; the landing area drops their
+  records before anything is written, so that later runs do not bring them back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 NOREPLY_DOMAIN = "users.noreply.github.com"
 HASH_KEY_ENV = "OSS_MINER_HASH_KEY"
@@ -62,6 +67,10 @@ class Hasher:
     def name(self, name: str | None) -> str | None:
         normalised = normalise_name(name)
         return self._digest("name:" + normalised) if normalised else None
+
+    def identity(self, text: str) -> str:
+        """Keyed hash of an identity (an account, an email identity, a login) for the forget list."""
+        return self._digest("forget:" + text)
 
 
 def normalise_email(address: str | None) -> str | None:
@@ -146,3 +155,89 @@ def install_redaction(secrets_: list[str]) -> Redactor:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter(REDACTOR))
     return REDACTOR
+
+
+# -- forgotten people ----------------------------------------------------------------------------
+
+# The records that belong to a person, per entity: (account-id column, email-identity column). An account
+# id in `commits` is the GitHub account of a noreply address, whatever platform the commit was mined on.
+PERSON_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "accounts": ("account_id", None),
+    "contributors": ("account_id", "author_key"),
+    "forks": ("owner_id", None),
+    "stargazers": ("account_id", None),
+    "dependents": ("owner_id", None),
+    "commits": ("noreply_account_id", "author_key"),
+}
+FORGET_FILE = "forgotten.json"
+
+
+def account_platform(entity: str, platform: str) -> str:
+    """The platform of the account an entity's account-id column names."""
+    return "github" if entity == "commits" else platform
+
+
+class ForgetList:
+    """Keyed hashes of the identities `oss-miner forget` removed: accounts, email identities and logins.
+
+    Kept in the state folder (`forgotten.json`), never exported. Only keyed hashes are stored (HMAC with
+    the installation's key), so the list names nobody to whoever reads it without the key. A record
+    belongs to a forgotten person when its account id (or its email identity) is on the list; logins are
+    kept only to recognise a `forget` that is asked again.
+    """
+
+    def __init__(self, hasher: Hasher, hashes: Iterable[str] = ()):
+        self.hasher = hasher
+        self.hashes = set(hashes)
+
+    @classmethod
+    def load(cls, state_dir: Path, hasher: Hasher) -> "ForgetList":
+        path = state_dir / FORGET_FILE
+        hashes = json.loads(path.read_text())["hashes"] if path.exists() else []
+        return cls(hasher, hashes)
+
+    def save(self, state_dir: Path) -> None:
+        path = state_dir / FORGET_FILE
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_text(json.dumps({"version": 1, "hashes": sorted(self.hashes)}, indent=1))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+
+    def __bool__(self) -> bool:
+        return bool(self.hashes)
+
+    # -- identities -------------------------------------------------------------------------------
+    def _account(self, platform: str, account_id: Any) -> str:
+        return self.hasher.identity(f"account:{platform}:{int(account_id)}")
+
+    def _author(self, author_key: str) -> str:
+        return self.hasher.identity(f"author:{author_key}")
+
+    def _login(self, platform: str, login: str) -> str:
+        return self.hasher.identity(f"login:{platform}:{login.lower()}")
+
+    def add(self, accounts: Iterable[tuple[str, int]] = (), author_keys: Iterable[str] = (),
+            logins: Iterable[tuple[str, str]] = ()) -> None:
+        self.hashes |= {self._account(p, i) for p, i in accounts}
+        self.hashes |= {self._author(k) for k in author_keys}
+        self.hashes |= {self._login(p, login) for p, login in logins}
+
+    def has_login(self, platform: str, login: str) -> bool:
+        return self._login(platform, login) in self.hashes
+
+    # -- records ----------------------------------------------------------------------------------
+    def forgets(self, platform: str, entity: str, record: dict[str, Any]) -> bool:
+        """Whether the record belongs to a forgotten person."""
+        columns = PERSON_COLUMNS.get(entity)
+        if columns is None or not self.hashes:
+            return False
+        id_column, key_column = columns
+        account_id = record.get(id_column)
+        if isinstance(account_id, (int, str)) and str(account_id).lstrip("-").isdigit() and \
+                self._account(account_platform(entity, platform), account_id) in self.hashes:
+            return True
+        key = record.get(key_column) if key_column else None
+        return isinstance(key, str) and self._author(key) in self.hashes
+
+    def keeps(self, platform: str, entity: str, record: dict[str, Any]) -> bool:
+        return not self.forgets(platform, entity, record)

@@ -162,15 +162,16 @@ class PageStore:
         key = page_key(self.platform, entity, endpoint, params)
         cached: CachedPage | None = self.ctx.cache.page(key) if conditional else None
         got = fetch(cached.etag if cached and cached.etag else None)
-        if got.status == 304 and cached is not None:
+        replayed = got.status == 304 and cached is not None
+        if replayed:
             page = Page(self.platform, entity, endpoint, params, cached.records, repo=repo,
                         etag=cached.etag, next=cached.next, status=304)
         else:
             page = Page(self.platform, entity, endpoint, params, got.records, repo=repo,
                         etag=got.etag, next=got.next, status=got.status)
-            if conditional and got.etag:
-                self.ctx.cache.put_page(key, got.etag, got.next, got.records, page.fetched_at)
-        self.ctx.landing.put(page)
+        self.ctx.landing.put(page)  # first: it drops the records of forgotten people, which are not cached either
+        if not replayed and conditional and got.etag:
+            self.ctx.cache.put_page(key, got.etag, got.next, page.records, page.fetched_at)
         PROGRESS.page(self.platform, repo, len(page.records))
         return page
 
