@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,13 +142,58 @@ class Cache:
 
     # -- forgetting a person -----------------------------------------------------------------
     def forget_account(self, platform: str, account_id: int) -> None:
-        """Drop an account's profile and listing entries (the http cache is dropped wholesale by `forget`)."""
+        """Drop an account's profile and its stargazer listing entries."""
         conn = self._conn()
         conn.execute("DELETE FROM profiles WHERE platform = ? AND account_id = ?", (platform, account_id))
         conn.execute("DELETE FROM listing_items WHERE platform = ? AND item_id = ? AND listing = 'stargazers'", (platform, account_id))
 
     def clear_http_cache(self) -> None:
         self._conn().execute("DELETE FROM http_cache")
+
+    def drop_profiles(self, refused: Callable[[dict[str, Any]], bool]) -> int:
+        """Remove the kept profiles `refused` names; returns how many."""
+        conn = self._conn()
+        gone = [(platform, account_id) for platform, account_id, text in
+                conn.execute("SELECT platform, account_id, record FROM profiles").fetchall() if refused(json.loads(text))]
+        conn.executemany("DELETE FROM profiles WHERE platform = ? AND account_id = ?", gone)
+        return len(gone)
+
+    def drop_items(self, refused: Callable[[str, str, int], bool]) -> int:
+        """Remove the listing entries `refused(platform, listing, item_id)` names; returns how many."""
+        conn = self._conn()
+        gone = [row for row in conn.execute("SELECT platform, repo, listing, item_id FROM listing_items").fetchall()
+                if refused(row[0], row[2], row[3])]
+        conn.executemany("DELETE FROM listing_items WHERE platform = ? AND repo = ? AND listing = ? AND item_id = ?", gone)
+        return len(gone)
+
+    def drop_records(self, refused: Callable[[dict[str, Any]], bool]) -> int:
+        """Remove the records `refused` names from every cached page (a page left empty is dropped, and asked
+        afresh next time); returns how many pages changed."""
+        conn = self._conn()
+        changed = 0
+        for key, text in conn.execute("SELECT key, records FROM http_cache").fetchall():
+            records = json.loads(text)
+            kept = [r for r in records if not (isinstance(r, dict) and refused(r))]
+            if len(kept) == len(records):
+                continue
+            if kept:
+                conn.execute("UPDATE http_cache SET records = ? WHERE key = ?", (_json(kept), key))
+            else:
+                conn.execute("DELETE FROM http_cache WHERE key = ?", (key,))
+            changed += 1
+        return changed
+
+    def keys(self) -> list[str]:
+        return [row[0] for row in self._conn().execute("SELECT key FROM kv")]
+
+    def delete(self, key: str) -> None:
+        self._conn().execute("DELETE FROM kv WHERE key = ?", (key,))
+
+    def vacuum(self) -> None:
+        """Rewrite the file so that deleted rows leave no trace in free pages or the write-ahead log."""
+        conn = self._conn()
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def now_utc() -> datetime:

@@ -253,12 +253,16 @@ def forget(
     who: Annotated[str, typer.Argument(metavar="PLATFORM:LOGIN", help="The account to remove, e.g. github:octocat.")],
     db: DbOption = DEFAULT_DB,
     state: Annotated[Optional[Path], typer.Option("--state", help="Run state folder (default: beside --db).")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a run using this database instead of refusing.")] = False,
 ) -> None:
-    """Remove a person (and identities linked to them) from every table, landed file and snapshot."""
+    """Remove a person (and identities linked to them) from every table, landed file, cache and snapshot,
+    and keep them out of later runs."""
     from oss_miner import forget as forgetting
 
-    removed = forgetting.forget(who, db, state)
-    typer.echo(f"removed {removed['accounts']} account(s) and {removed['rows']} row(s); snapshot republished")
+    removed = forgetting.forget(who, db, state, wait=wait)
+    typer.echo(f"removed {removed['accounts']} account(s), {removed['rows']} row(s) and their records in "
+               f"{removed['files']} landed file(s) and the cache; snapshot republished "
+               "(exports written before still hold them: export again)")
 
 
 # -- sandbox -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +26,7 @@ import duckdb
 from oss_miner.config import Catalogue
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.landing import Landing
-from oss_miner.privacy import REDACTOR
+from oss_miner.privacy import PERSON_COLUMNS, REDACTOR
 from oss_miner.records import ENTITIES, LANDING_COLUMNS, Column, Entity
 
 RAW_PREFIX = "raw_"
@@ -424,15 +424,51 @@ class Forgotten:
     rows: dict[str, int]
 
 
+@dataclass(frozen=True)
+class Identities:
+    """A person as the raw tables know them: the account behind a login and every identity linked to it."""
+
+    accounts: list[tuple[str, int]]  # (platform, account_id)
+    author_keys: list[str]  # keyed email hashes
+    logins: list[tuple[str, str]]  # (platform, login) of those accounts, every login they were seen with
+    forks: list[tuple[str, int]]  # (platform, fork_id) of the forks those accounts own
+
+
 # Which raw rows belong to a forgotten identity: (table, account-id column or None, author-key column or None).
-_PERSONAL_ROWS = (
-    ("raw_accounts", "account_id", None),
-    ("raw_contributors", "account_id", "author_key"),
-    ("raw_forks", "owner_id", None),
-    ("raw_stargazers", "account_id", None),
-    ("raw_dependents", "owner_id", None),
-    ("raw_commits", "noreply_account_id", "author_key"),
-)
+_PERSONAL_ROWS = tuple((raw_table(entity), id_column, key_column)
+                       for entity, (id_column, key_column) in PERSON_COLUMNS.items())
+
+
+def identities(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Identities:
+    """Resolve PLATFORM:LOGIN to its account id and everything linked to it; UserError when unknown."""
+    account_id = _account_id(con, platform, login)
+    accounts, author_keys = _linked_identities(con, platform, account_id)
+    _stage_identities(con, accounts, author_keys)
+    try:
+        logins = con.execute(
+            "SELECT DISTINCT platform, login FROM ("
+            " SELECT platform, account_id, login FROM raw_accounts"
+            " UNION ALL SELECT platform, account_id, login FROM raw_contributors"
+            " UNION ALL SELECT platform, account_id, login FROM raw_stargazers"
+            " UNION ALL SELECT platform, owner_id, owner_login FROM raw_forks"
+            " UNION ALL SELECT platform, owner_id, owner_login FROM raw_dependents"
+            ") AS seen JOIN forget_accounts AS f USING (platform, account_id) WHERE login IS NOT NULL ORDER BY ALL"
+        ).fetchall()
+        forks = con.execute(
+            "SELECT DISTINCT raw_forks.platform, fork_id FROM raw_forks JOIN forget_accounts AS f "
+            "ON f.platform = raw_forks.platform AND f.account_id = raw_forks.owner_id "
+            "WHERE fork_id IS NOT NULL ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS forget_accounts; DROP TABLE IF EXISTS forget_emails")
+    return Identities(accounts, author_keys, sorted({(platform, login), *logins}), [(p, int(i)) for p, i in forks])
+
+
+def _stage_identities(con: duckdb.DuckDBPyConnection, accounts: list[tuple[str, int]], author_keys: list[str]) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE forget_accounts AS "
+                "SELECT a.platform, a.account_id FROM (SELECT unnest(?::STRUCT(platform VARCHAR, account_id BIGINT)[]) AS a)",
+                [[{"platform": p, "account_id": i} for p, i in accounts]])
+    con.execute("CREATE OR REPLACE TEMP TABLE forget_emails AS SELECT unnest(?::VARCHAR[]) AS author_key", [author_keys])
 
 
 def forget(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Forgotten:
@@ -442,10 +478,7 @@ def forget(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Forgott
     accounts, author_keys = _linked_identities(con, platform, account_id)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE forget_accounts AS "
-                    "SELECT a.platform, a.account_id FROM (SELECT unnest(?::STRUCT(platform VARCHAR, account_id BIGINT)[]) AS a)",
-                    [[{"platform": p, "account_id": i} for p, i in accounts]])
-        con.execute("CREATE OR REPLACE TEMP TABLE forget_emails AS SELECT unnest(?::VARCHAR[]) AS author_key", [author_keys])
+        _stage_identities(con, accounts, author_keys)
         rows = {}
         for table, id_column, key_column in _PERSONAL_ROWS:
             # a noreply address names a GitHub account, whatever platform the commit was mined on
@@ -464,6 +497,19 @@ def forget(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Forgott
         con.execute("ROLLBACK")
         raise
     return Forgotten(accounts, author_keys, rows)
+
+
+def redact_findings(con: duckdb.DuckDBPyConnection, needles: Sequence[str], redact: Callable[[str], str]) -> int:
+    """Rewrite, with `redact`, the details of findings that mention any needle (case-insensitive), such as
+    a forgotten login or account id; returns how many changed."""
+    found = con.execute(
+        "SELECT rowid, detail FROM raw_findings WHERE detail IS NOT NULL "
+        "AND len(list_filter(?::VARCHAR[], lambda n: contains(lower(detail), n))) > 0",
+        [[n.lower() for n in needles if n]]).fetchall()
+    changed = [(redact(detail), rowid) for rowid, detail in found if redact(detail) != detail]
+    if changed:
+        con.executemany("UPDATE raw_findings SET detail = ? WHERE rowid = ?", changed)
+    return len(changed)
 
 
 def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> int:
