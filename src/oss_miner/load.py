@@ -219,9 +219,10 @@ def load_run(con: duckdb.DuckDBPyConnection, landing: Landing, catalogue: Catalo
     try:
         for entity in ENTITIES:
             con.execute(f"DELETE FROM {_ident(raw_table(entity))} WHERE run_id = ?", [run_id])
-        rows = {entity: _load_entity(con, landing, run_id, entity) for entity in ENTITIES}
+        files = landing.record_files_by_entity()
+        rows = {entity: _load_entity(con, files.get(entity, []), run_id, entity) for entity in ENTITIES}
         _reload_catalogue(con, catalogue, patterns)
-        _record_run(con, landing, run, run_id, rows)
+        _record_run(con, landing, run, run_id, rows, pages=sum(len(f) for f in files.values()))
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")
@@ -263,9 +264,9 @@ def _register_filesystem(con: duckdb.DuckDBPyConnection, landing: Landing) -> No
         con.register_filesystem(landing.fs)
 
 
-def _load_entity(con: duckdb.DuckDBPyConnection, landing: Landing, run_id: str, entity: str) -> int:
-    """Append one entity's landed records; values of the wrong type become NULL and a bad_payload finding."""
-    files = landing.record_files(entity)
+def _load_entity(con: duckdb.DuckDBPyConnection, files: list[str], run_id: str, entity: str) -> int:
+    """Append one entity's landed records (`files`: the record files of its complete pages); values of the
+    wrong type become NULL and a bad_payload finding."""
     if not files:
         return 0
     columns = (*ENTITIES[entity].columns, *LANDING_COLUMNS)
@@ -371,7 +372,7 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, landing: Landing, run: dict[str, Any], run_id: str,
-                rows: dict[str, int]) -> None:
+                rows: dict[str, int], pages: int) -> None:
     run_file = landing.read_json("run.json") or {}
     per_platform, endpoints = _sum_stats(landing.stats())
     findings = dict(con.execute(
@@ -384,7 +385,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, landing: Landing, run: dict[str,
         "run_id": run_id, "started_at": started, "finished_at": _timestamp(run.get("finished_at")),
         "loaded_at": datetime.now(timezone.utc), "outcome": run.get("outcome") or "loaded", "error": run.get("error"),
         "parameters": json.dumps(parameters, default=str, sort_keys=True), **totals,
-        "pages": sum(1 for _ in landing.pages()), "rows_loaded": sum(rows.values()),
+        "pages": pages, "rows_loaded": sum(rows.values()),
         "rows_by_entity": json.dumps(rows, sort_keys=True),
         "findings": sum(findings.values()), "findings_by_kind": json.dumps(findings, sort_keys=True),
     }
