@@ -8,7 +8,10 @@ Prefect's ephemeral mode; `oss-miner serve` serves it on a cron schedule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
+from itertools import zip_longest
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -94,14 +97,26 @@ def _tagged(task_fn: Any, platform: str) -> Any:
 
 
 def _extract(spec: RunSpec, plan: pipeline.Plan) -> list[dict[str, Any]]:
-    futures = [_tagged(extract_repository_task, t.platform).submit(spec, t) for t in plan.repos]
-    futures += [_tagged(extract_org_task, p).submit(spec, p, org) for p, org in plan.orgs]
-    futures += [extract_dependents_task.submit(spec, fw, pkgs) for fw, pkgs in plan.dependents]
-    wait(futures)
-    results = [f.result() for f in futures]
-    profiles = [_tagged(extract_accounts_task, p).submit(spec, p) for p in plan.platforms]
-    wait(profiles)
-    return results + [f.result() for f in profiles]
+    jobs: dict[str, list[Callable[[], Any]]] = {}
+    for t in plan.repos:
+        jobs.setdefault(t.platform, []).append(partial(_tagged(extract_repository_task, t.platform).submit, spec, t))
+    for p, org in plan.orgs:
+        jobs.setdefault(p, []).append(partial(_tagged(extract_org_task, p).submit, spec, p, org))
+    for fw, pkgs in plan.dependents:
+        jobs.setdefault("github", []).append(partial(extract_dependents_task.submit, spec, fw, pkgs))
+    # submitted in turn per platform: GitHub's many tasks queue for a few accounts, and submitted first
+    # they would hold every worker while Gitee's and GitLab's tasks wait for one
+    by_platform: dict[str, list[Any]] = {p: [] for p in jobs}
+    for turn in zip_longest(*jobs.values()):
+        for platform, job in zip(jobs, turn):
+            if job is not None:
+                by_platform[platform].append(job())
+    # a platform's profiles need only its own pages: they start when its listings are done, not when the
+    # slowest platform's are (otherwise a run lasts the slowest listings plus the slowest profiles)
+    profiles = [_tagged(extract_accounts_task, p).submit(spec, p, wait_for=by_platform.get(p, [])) for p in plan.platforms]
+    futures = [f for listed in by_platform.values() for f in listed]
+    wait(futures + profiles)
+    return [f.result() for f in futures + profiles]
 
 
 def _summary_markdown(spec: RunSpec, sealed: dict[str, Any], loaded: dict[str, int]) -> str:
