@@ -72,6 +72,21 @@ class Page:
         }
 
 
+def _jsonl(records: list[dict[str, Any]], stamp: dict[str, str]) -> str:
+    return "\n".join(json.dumps({**record, **stamp}, default=_json_default, ensure_ascii=False) for record in records)
+
+
+def _valid_text(value: Any) -> Any:
+    """The value with every lone UTF-16 surrogate in its strings replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_text(v) for v in value]
+    return value
+
+
 def page_key(platform: str, entity: str, endpoint: str, params: dict[str, Any]) -> str:
     canonical = json.dumps([platform, entity, endpoint, params], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
@@ -107,8 +122,11 @@ class Landing:
         if self.keep is not None:
             page.records[:] = [r for r in page.records if self.keep(page.platform, page.entity, r)]
         stamp = {"run_id": self.run_id, "observed_at": page.fetched_at.isoformat()}
-        lines = (json.dumps({**record, **stamp}, default=_json_default, ensure_ascii=False) for record in page.records)
-        body = "\n".join(lines).encode("utf-8")
+        try:
+            body = _jsonl(page.records, stamp).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: "\ud800" is valid JSON but not text; it becomes U+FFFD
+            page.records[:] = [_valid_text(record) for record in page.records]
+            body = _jsonl(page.records, stamp).encode("utf-8")
         self._write_atomic(self._records_path(page.platform, page.entity, page.key), body + (b"\n" if body else b""))
         self._write_atomic(self._meta_path(page.platform, page.key), json.dumps(page.meta()).encode("utf-8"))
 
