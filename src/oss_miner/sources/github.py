@@ -72,14 +72,22 @@ class _RepoState:
 
     @property
     def full_name(self) -> str:
-        return str(self.record["full_name"])
+        """OWNER/NAME as GitHub gave it (the configured path when the answer had none)."""
+        return str(self.record.get("full_name") or self.record["repo"])
 
 
 # -- REST payloads -> records ---------------------------------------------------------------
+# A value of the wrong type lands as it is and becomes NULL (and a bad_payload finding) when loaded; a
+# nested object of the wrong type is read as empty; a payload of another shape altogether is a
+# bad_payload finding of its page (see GitHubSource._rest_page).
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def repository_record(repo: str, d: dict[str, Any]) -> dict[str, Any]:
-    owner = d.get("owner") or {}
-    parent = d.get("parent") or {}
-    licence = d.get("license") or {}
+    owner = _obj(d.get("owner"))
+    parent = _obj(d.get("parent"))
+    licence = _obj(d.get("license"))
     spdx = licence.get("spdx_id")
     return empty_record(
         "repositories", platform=PLATFORM, repo=repo, repo_id=d.get("id"), full_name=d.get("full_name"),
@@ -124,10 +132,11 @@ def rest_account_record(d: dict[str, Any], hasher: Any) -> dict[str, Any]:
 def dependent_records(framework: str, package: str, file_name: str, query: str, data: dict[str, Any],
                       incomplete: bool) -> list[dict[str, Any]]:
     records, seen = [], set()
-    for item in data.get("items") or []:
-        repository = item.get("repository") or {}
-        owner = repository.get("owner") or {}
-        if repository.get("id") is None or repository["id"] in seen:
+    items = data.get("items") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        repository = _obj(_obj(item).get("repository"))
+        owner = _obj(repository.get("owner"))
+        if not isinstance(repository.get("id"), (int, str)) or repository["id"] in seen:
             continue
         seen.add(repository["id"])
         records.append(empty_record(
@@ -306,7 +315,8 @@ class GitHubSource:
         total = 0
         while True:
             page = self._rest_page(entity, endpoint, url, query, {**identity, **query}, repo,
-                                   lambda d: parse(d if isinstance(d, list) else []), fresh=fresh, on_failure=failed)
+                                   lambda d: parse([x for x in d if isinstance(x, dict)] if isinstance(d, list) else []),
+                                   fresh=fresh, on_failure=failed)
             if page is None:
                 return
             total += len(page.records)
@@ -348,9 +358,14 @@ class GitHubSource:
                 return Fetched(204, [], response.headers.get("etag"))
             if response.status != 200:
                 raise _Failed(response)
+            try:
+                records = parse(response.data)
+            except (AttributeError, TypeError, KeyError, ValueError) as exc:  # a payload of another shape
+                raise _Failed(Response(200, {}, {"message": f"unreadable payload ({type(exc).__name__}: {exc})"},
+                                       response.account)) from None
             if response.headers.get("etag") and len(self.http.pool) > 1:
                 self.ctx.cache.set("github:etag-owner:" + key, response.account)
-            return Fetched(200, parse(response.data), response.headers.get("etag"),
+            return Fetched(200, records, response.headers.get("etag"),
                            parse_link_header(response.headers.get("link")).get("next"))
 
         try:

@@ -154,10 +154,18 @@ def account_record(node: dict[str, Any], hasher: Hasher, type_: str | None = Non
     )
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def stargazer_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
     records = []
-    for edge in connection.get("edges") or []:
-        node = edge.get("node") or {}
+    for edge in _items(_obj(connection).get("edges")):
+        node = _obj(edge.get("node"))
         if node.get("databaseId") is None:
             continue
         records.append(empty_record("stargazers", platform=PLATFORM, repo=repo, account_id=node["databaseId"],
@@ -166,7 +174,7 @@ def stargazer_records(repo: str, connection: dict[str, Any]) -> list[dict[str, A
 
 
 def fork_record(repo: str, node: dict[str, Any]) -> dict[str, Any]:
-    owner = node.get("owner") or {}
+    owner = _obj(node.get("owner"))
     return empty_record(
         "forks", platform=PLATFORM, repo=repo, fork_id=node.get("databaseId"), full_name=node.get("nameWithOwner"),
         owner_id=owner.get("databaseId"), owner_login=owner.get("login"), owner_type=owner.get("__typename"),
@@ -179,7 +187,7 @@ def release_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any
         empty_record("releases", platform=PLATFORM, repo=repo, release_id=n.get("databaseId"), tag_name=n.get("tagName"),
                      name=n.get("name"), created_at=n.get("createdAt"), published_at=n.get("publishedAt"),
                      prerelease=n.get("isPrerelease"))
-        for n in connection.get("nodes") or [] if n
+        for n in _items(_obj(connection).get("nodes"))
     ]
 
 
@@ -201,7 +209,7 @@ def noreply_account_id(email: str | None) -> int | None:
 
 def utc_offset_minutes(stamp: str | None) -> int | None:
     """The UTC offset an ISO 8601 timestamp carries ("Z" is 0), or None when it carries none."""
-    if not stamp:
+    if not stamp or not isinstance(stamp, str):
         return None
     try:
         parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
@@ -212,7 +220,7 @@ def utc_offset_minutes(stamp: str | None) -> int | None:
 
 
 def to_utc(stamp: str | None) -> str | None:
-    if not stamp:
+    if not stamp or not isinstance(stamp, str):
         return None
     try:
         parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
@@ -229,9 +237,9 @@ def commit_record(repo: str, node: dict[str, Any], hasher: Hasher, is_bot: Calla
     GitHub's `authoredDate` is a UTC DateTime, while `author.date` (a GitTimestamp) keeps the author's
     offset as git recorded it; the offset is taken from the latter when it is there.
     """
-    author = node.get("author") or {}
-    committer = node.get("committer") or {}
-    user = author.get("user") or {}
+    author = _obj(node.get("author"))
+    committer = _obj(node.get("committer"))
+    user = _obj(author.get("user"))
     authored = author.get("date") or node.get("authoredDate")
     email = author.get("email")
     domain, key = hasher.email(email)
