@@ -66,6 +66,7 @@ def run(
             pass
     _quiet_prefect(quiet or as_json)
     with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale):
+        pipeline.check_credentials(spec)  # a missing token fails here, before any request
         from flows.mine import mine
         from oss_miner.progress import live
 

@@ -312,6 +312,15 @@ def _record_bad_values(con: duckdb.DuckDBPyConnection, entity: str, run_id: str,
     _insert(con, raw_table("findings"), rows)
 
 
+def check_bot_patterns(catalogue: Catalogue) -> None:
+    """Fail now, not after a run's extraction, on a bot pattern DuckDB cannot run (UserError)."""
+    con = duckdb.connect()
+    try:
+        _checked_bot_patterns(con, catalogue)
+    finally:
+        con.close()
+
+
 def _checked_bot_patterns(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> list[str]:
     """The configured bot patterns, each checked against DuckDB's regular-expression engine (RE2)."""
     for pattern in catalogue.bots.patterns:

@@ -103,7 +103,27 @@ def _make_source(platform: str, ctx: ExtractContext) -> Any:
 
 def load_catalogue(spec: RunSpec) -> Catalogue:
     catalogue = load_config(spec.config, sandbox=spec.sandbox)
+    check_catalogue(catalogue)
     return catalogue.select(list(spec.frameworks) or None, list(spec.platforms) or None)
+
+
+def check_catalogue(catalogue: Catalogue) -> None:
+    """What the configuration's schema cannot see and would otherwise fail a run after its extraction."""
+    from oss_miner import load
+    from oss_miner.sources.github_transport import check_endpoints
+
+    load.check_bot_patterns(catalogue)
+    github = catalogue.platforms.get("github")
+    if github is not None:
+        check_endpoints(github.url, github.graphql_url or f"{github.url}/graphql")
+
+
+def check_credentials(spec: RunSpec) -> None:
+    """Before any request: GitHub answers nothing useful without a token (Gitee and GitLab serve public
+    data anonymously, at lower limits)."""
+    chosen = plan(spec)
+    if ("github" in chosen.platforms or chosen.dependents) and not Credentials.from_env().for_platform("github"):
+        raise UserError("github: no token; set GITHUB_TOKEN (comma-separated for a pool of tokens)")
 
 
 _CONTEXTS: dict[RunSpec, Context] = {}

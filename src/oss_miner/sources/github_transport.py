@@ -277,6 +277,15 @@ def _client(base_url: str, token: str, hooks: _Hooks | None) -> Github:
     )
 
 
+def check_endpoints(base_url: str, graphql_url: str) -> None:
+    """PyGithub sends GraphQL to the host of the REST URL: the two must share it."""
+    if not _same_origin(base_url, graphql_url):
+        raise UserError(
+            f"platforms.github.graphql_url ({graphql_url}) must be on the same host as platforms.github.url "
+            f"({base_url}), as it is on api.github.com and GitHub Enterprise"
+        )
+
+
 def _same_origin(a: str, b: str) -> bool:
     pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
     return (pa.scheme, pa.hostname, pa.port) == (pb.scheme, pb.hostname, pb.port)
@@ -288,11 +297,7 @@ class GitHubTransport:
     def __init__(self, base_url: str, graphql_url: str, tokens: list[str], cache: Cache, stats: RequestStats,
                  redactor: Redactor, *, sleep: Sleep = time.sleep, clock: Clock = time.time,
                  identity_max_age_s: float = 0.0):
-        if not _same_origin(base_url, graphql_url):
-            raise UserError(
-                f"platforms.github.graphql_url ({graphql_url}) must be on the same host as platforms.github.url "
-                f"({base_url}), as it is on api.github.com and GitHub Enterprise"
-            )
+        check_endpoints(base_url, graphql_url)
         self.base_url = base_url.rstrip("/")
         self.graphql_url = graphql_url
         self._tokens = tokens
