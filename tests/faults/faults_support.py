@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -205,6 +207,15 @@ def rows_per_run(db: Path) -> dict[str, list[int]]:
         return out
     finally:
         con.close()
+
+
+def oss_miner(prefect_api: str, environment: dict[str, str | None], *argv: str) -> subprocess.CompletedProcess:
+    """`oss-miner ARGV` in a subprocess reporting to the session's Prefect server (a variable set to None is
+    removed from its environment)."""
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **environment}
+    env = {key: value for key, value in env.items() if value is not None}
+    return subprocess.run([sys.executable, "-m", "oss_miner.cli", *argv], env=env, capture_output=True, text=True,
+                          timeout=900)
 
 
 def free_port() -> int:

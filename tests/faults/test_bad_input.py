@@ -1,0 +1,375 @@
+"""Bad input gets one line (exit 2 for what the user can fix, 1 for a failed run) or a recorded finding,
+never a traceback, and never loses what earlier runs stored: after each failed `oss-miner run` the
+published snapshot is byte for byte the same and the raw history in the working database is unchanged.
+
+Configuration mistakes are caught before any request is sent. Hostile payloads (missing fields, wrong
+types, nulls, huge strings, odd Unicode) are parsed into records or findings and load into DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from faults_support import (SANDBOX_CONFIG, copy_database, free_port, oss_miner, sandbox_environment, table_rows)
+from oss_miner.cli import main
+from oss_miner.runstate import StatePaths
+from oss_miner.sandbox.server import SandboxOptions, SandboxServer
+
+EXTENDS = f'extends = "{SANDBOX_CONFIG}"\n'
+
+
+@pytest.fixture()
+def stored(reference, tmp_path):
+    """A database with one run behind it, and a way to check that nothing it holds has changed."""
+    db = copy_database(reference.one_run, tmp_path / "data" / "oss_miner.duckdb")
+    paths = StatePaths.for_db(db)
+    snapshot, raw = db.read_bytes(), table_rows(paths.work_db, "raw_", frozenset())
+
+    def unchanged() -> None:
+        assert db.read_bytes() == snapshot
+        assert table_rows(paths.work_db, "raw_", frozenset()) == raw
+
+    return db, unchanged
+
+
+@pytest.fixture()
+def cli(capsys, monkeypatch, prefect_api):
+    """`oss-miner` in this process (Prefect's settings restored afterwards); returns (exit code, stderr)."""
+    for name in ("PREFECT_LOGGING_LEVEL", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK", "PREFECT_LOGGING_LOG_PRINTS"):
+        monkeypatch.setenv(name, "WARNING" if name == "PREFECT_LOGGING_LEVEL" else "false")
+
+    def call(*argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        err = capsys.readouterr().err
+        return code, err
+
+    return call
+
+
+def requests_seen(sandbox: SandboxServer) -> int:
+    return sum(r["count"] for r in requests.get(sandbox.urls["stats"], timeout=30).json()["requests"])
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and "Traceback" not in err, err[-3000:]
+    return lines[0]
+
+
+# -- configuration ---------------------------------------------------------------------------------
+
+CONFIGS = {
+    "not TOML": ("[frameworks\nvendor = ", "not valid TOML"),
+    "misspelt key": (EXTENDS + "[refresh]\nprofile_max_age_dayz = 3\n", "refresh.profile_max_age_dayz: unknown key"),
+    "wrong type": (EXTENDS + '[privacy]\nmin_cell_people = "five"\n', "privacy.min_cell_people"),
+    "out of range": (EXTENDS + "[refresh]\nreconcile_drift = 2\n", "refresh.reconcile_drift"),
+    "one repository in two frameworks": (
+        EXTENDS + '[[add_repos]]\nframework = "MindSpore"\nplatform = "github"\npath = "PaddlePaddle/Paddle"\n',
+        "github:PaddlePaddle/Paddle is listed under both"),
+    "only mirrors": (EXTENDS + '[frameworks.Lone]\nvendor = "V"\nrepos = [{platform = "github", path = "a/b", role = "mirror"}]\n',
+                     'needs one repository with role = "primary"'),
+    "unknown role": (EXTENDS + '[frameworks.Lone]\nvendor = "V"\nrepos = [{platform = "github", path = "a/b", role = "main"}]\n',
+                     "frameworks.Lone.repos.0.role"),
+    "platform without endpoint": (  # (and without OSS_MINER_GITEE_URL, which would supply one)
+        '[platforms.github]\nurl = "https://api.github.com"\ngraphql_url = "https://api.github.com/graphql"\n'
+        '[frameworks.X]\nvendor = "V"\nrepos = [{platform = "gitee", path = "a/b"}]\n',
+        "frameworks.X uses gitee but [platforms.gitee] is missing"),
+    "bad cron": (EXTENDS + '[schedule]\ncron = "every day"\n', "must be a 5-field cron expression"),
+    "bad regular expression": (EXTENDS + '[bots]\npatterns = ["(unclosed"]\n', "is not a valid regular expression"),
+    "look-around DuckDB cannot run": (EXTENDS + '[bots]\npatterns = ["^(?!human).*-ci$"]\n',
+                                      "is not supported by DuckDB's regular expressions"),
+    "extends a missing file": ('extends = "nowhere.toml"\n', "nowhere.toml not found"),
+}
+
+
+@pytest.mark.parametrize("case", list(CONFIGS))
+def test_a_bad_configuration_is_one_line_before_any_request(case, cli, stored, clean_sandbox, monkeypatch, tmp_path):
+    text, message = CONFIGS[case]
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    db, unchanged = stored
+    for key, value in sandbox_environment(clean_sandbox.urls).items():
+        monkeypatch.setenv(key, value)
+    if case == "platform without endpoint":
+        monkeypatch.delenv("OSS_MINER_GITEE_URL")
+    before = requests_seen(clean_sandbox)
+    code, err = cli("run", "--config", str(config), "--db", str(db), "--quiet")
+    assert code == 2 and message in one_error_line(err), err[-3000:]
+    assert requests_seen(clean_sandbox) == before
+    unchanged()
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("OSS_MINER_GITEE_URL", "gitee.com/api/v5", "platforms.gitee.url: must be an http(s) URL"),
+    ("OSS_MINER_GITHUB_GRAPHQL_URL", "https://elsewhere.invalid/graphql", "must be on the same host as platforms.github.url"),
+    ("GITHUB_TOKEN", None, "github: no token; set GITHUB_TOKEN"),
+])
+def test_a_bad_environment_is_one_line_before_any_request(variable, value, message, cli, stored, clean_sandbox,
+                                                           monkeypatch):
+    db, unchanged = stored
+    for key, current in sandbox_environment(clean_sandbox.urls).items():
+        monkeypatch.setenv(key, current)
+    if value is None:
+        monkeypatch.delenv(variable)
+    else:
+        monkeypatch.setenv(variable, value)
+    before = requests_seen(clean_sandbox)
+    code, err = cli("run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet")
+    assert code == 2 and message in one_error_line(err), err[-3000:]
+    assert requests_seen(clean_sandbox) == before
+    unchanged()
+
+
+# -- tokens and hosts -------------------------------------------------------------------------------
+
+def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored):
+    db, unchanged = stored
+    options = SandboxOptions(seed=7, scale=0.05, code_search_limit=None, tokens={"the-only-good-token": "acct"})
+    with SandboxServer(options) as sandbox:
+        wrong = sandbox_environment(sandbox.urls, github="wrong-1,wrong-2", gitee="wrong-3", gitlab="wrong-4")
+        failed = oss_miner(prefect_api, wrong, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet")
+    assert failed.returncode == 1 and "rejected (401)" in one_error_line(failed.stderr)
+    assert "wrong-" not in failed.stderr + failed.stdout
+    unchanged()
+
+
+@pytest.mark.heavy
+def test_an_unreachable_host_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored, clean_sandbox):
+    """Gitee on a closed port (the transport retries, then Prefect's task retries): exit 1, nothing lost."""
+    db, unchanged = stored
+    closed = {**sandbox_environment(clean_sandbox.urls), "OSS_MINER_GITEE_URL": f"http://127.0.0.1:{free_port()}/api/v5"}
+    failed = oss_miner(prefect_api, closed, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet",
+                       "--platform", "gitee")
+    line = one_error_line(failed.stderr)
+    assert failed.returncode == 1 and "gitee: GET" in line and "re-run to resume" in line
+    assert "faults-gitee" not in failed.stderr
+    unchanged()
+
+
+# -- payloads ---------------------------------------------------------------------------------------
+
+GITHUB = "https://api.github.test"
+HOSTILE_TEXT = "a\ud800b \u202egnp.exe\u0000 \u200b\u0301 漢字 🇨🇳 " + "=HYPERLINK(\"x\")"
+HUGE = "长" * 500_000  # 1.5 MB of UTF-8 in one field
+
+
+def github_context(tmp_path: Path, run: str):
+    from pydantic import SecretStr
+
+    from oss_miner.cache import Cache
+    from oss_miner.config import Catalogue, Credentials
+    from oss_miner.landing import Landing
+    from oss_miner.privacy import Hasher, Redactor
+    from oss_miner.sources.base import ExtractContext
+
+    catalogue = Catalogue.model_validate({
+        "platforms": {"github": {"url": GITHUB, "graphql_url": f"{GITHUB}/graphql"}},
+        "frameworks": {"Demo": {"vendor": "Octo", "repos": [{"platform": "github", "path": "octo/demo"}]}}})
+    return ExtractContext(catalogue=catalogue, credentials=Credentials({"github": (SecretStr("tok"),)}),
+                          landing=Landing(str(tmp_path / "landing"), run), cache=Cache(tmp_path / f"{run}.sqlite"),
+                          hasher=Hasher(b"k"), redactor=Redactor(["tok"]), state_dir=tmp_path)
+
+
+REPOSITORY_PAYLOADS = {
+    "nested objects of the wrong type": {"id": 5, "full_name": "octo/demo", "owner": "octo", "license": "MIT",
+                                         "parent": 3},
+    "wrong types": {"id": "abc", "full_name": "octo/demo", "stargazers_count": "many", "fork": "yes",
+                    "created_at": 12, "archived": [], "size": {"kb": 1}},
+    "nulls": {"id": 5, "full_name": None, "owner": None, "description": None, "created_at": None},
+    "missing fields": {"id": 5},
+    "odd Unicode": {"id": 5, "full_name": "octo/demo", "description": HOSTILE_TEXT, "language": "\u0000"},
+    "a huge string": {"id": 5, "full_name": "octo/demo", "description": HUGE},
+    "a list instead of an object": [1, {"id": 5}],
+    "a string instead of an object": "octo/demo",
+}
+CONTRIBUTORS = [{"id": "x", "login": 5, "contributions": "many"}, "junk", None, 7,
+                {"type": "Anonymous", "email": ["a@b.c"], "name": {"n": 1}, "contributions": -1},
+                {"id": 9, "login": HOSTILE_TEXT, "contributions": 3}]
+
+
+@pytest.mark.parametrize("case", list(REPOSITORY_PAYLOADS))
+def test_github_payloads_of_any_shape_become_records_or_findings_that_load(case, tmp_path):
+    """Whatever the REST answers hold, the GitHub source lands records (odd values kept as they are) or a
+    bad_payload finding, and the run loads: wrong types become NULL plus a bad_payload finding."""
+    import re
+
+    import duckdb
+    import responses
+
+    from oss_miner import load
+    from oss_miner.config import RepoRef
+    from oss_miner.sources.github import GitHubSource
+
+    host = re.escape(GITHUB) + r"(?::443)?"  # PyGithub writes the default port into its URLs
+    ctx = github_context(tmp_path, "run-1")
+    repo = RepoRef(platform="github", path="octo/demo")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(re.compile(host + "/user$"), json={"login": "alice"})
+        mock.get(re.compile(host + "/repos/octo/demo$"), body=json.dumps(REPOSITORY_PAYLOADS[case]),
+                 content_type="application/json")
+        mock.get(re.compile(host + "/repos/octo/demo/contributors.*"), body=json.dumps(CONTRIBUTORS),
+                 content_type="application/json")
+        source = GitHubSource(ctx, sleep=lambda s: None)
+        repositories = [r for p in source.fetch_repository("Demo", repo) for r in p.records]
+        contributors = [r for p in source.fetch_contributors(repo) for r in p.records]
+    con = duckdb.connect()
+    load.ensure_schema(con)
+    rows = load.load_run(con, ctx.landing, ctx.catalogue, {"run_id": "run-1"})
+    findings = [kind for (kind,) in con.execute("SELECT kind FROM raw_findings").fetchall()]
+    if isinstance(REPOSITORY_PAYLOADS[case], dict):
+        assert rows["repositories"] == len(repositories) == 1
+        (description,) = con.execute("SELECT description FROM raw_repositories").fetchone()
+        if case == "odd Unicode":
+            assert description == HOSTILE_TEXT.replace("\ud800", "\ufffd")  # a lone surrogate cannot be text
+        if case == "a huge string":
+            assert description == HUGE
+        if case == "wrong types":
+            assert "bad_payload" in findings  # "abc" as an id, "many" as a count: NULL, and counted
+    else:
+        assert rows["repositories"] == 0 and "bad_payload" in findings
+    assert rows["contributors"] == len(contributors) == 3  # the three objects; junk items skipped
+    assert con.execute("SELECT count(*) FROM raw_contributors WHERE login = ?", [HOSTILE_TEXT.replace("\ud800", "\ufffd")]
+                       ).fetchone()[0] == 1
+    con.close()
+
+
+# -- properties: the GitHub parsers take any JSON ------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=30)  # surrogates, NUL, controls included
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | _text,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_text, children, max_size=4),
+    max_leaves=12,
+)
+GITHUB_FIELDS = ["id", "databaseId", "login", "name", "email", "full_name", "nameWithOwner", "owner", "parent",
+                 "license", "fork", "mirror_url", "stargazers_count", "created_at", "createdAt", "pushedAt", "type",
+                 "__typename", "contributions", "location", "company", "blog", "websiteUrl", "followers",
+                 "repositories", "node", "starredAt", "tagName", "isPrerelease", "author", "committer", "date",
+                 "authoredDate", "committedDate", "oid", "user", "repository", "items", "edges", "nodes"]
+github_payloads = st.dictionaries(st.sampled_from(GITHUB_FIELDS), json_values, max_size=10)
+
+
+def github_records(d: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    from oss_miner.privacy import Hasher
+    from oss_miner.sources import github as gh
+    from oss_miner.sources import github_graphql as gql
+
+    hasher, repo = Hasher(b"k"), "octo/demo"
+    built = [("repositories", gh.repository_record(repo, d)), ("contributors", gh.contributor_record(repo, d, hasher)),
+             ("org_repos", gh.org_repo_record("octo", d)), ("accounts", gh.rest_account_record(d, hasher)),
+             ("accounts", gql.account_record(d, hasher)), ("forks", gql.fork_record(repo, d)),
+             ("commits", gql.commit_record(repo, d, hasher, lambda *texts: False))]
+    built += [("dependents", r) for r in gh.dependent_records("Demo", "demo", "setup.py", "q", {"items": [d, {"repository": d}]}, False)]
+    built += [("stargazers", r) for r in gql.stargazer_records(repo, {"edges": [d, {"node": d, "starredAt": d.get("date")}]})]
+    built += [("releases", r) for r in gql.release_records(repo, {"nodes": [d, None]})]
+    return built
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(github_payloads)
+def test_the_github_parsers_take_any_json(d):
+    from oss_miner.records import ENTITIES
+
+    for entity, record in github_records(d):
+        assert list(record) == ENTITIES[entity].column_names
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(github_payloads, min_size=1, max_size=3))
+def test_whatever_the_github_parsers_make_lands_and_loads_without_losing_a_row(payloads):
+    import uuid
+
+    import duckdb
+
+    from oss_miner import load
+    from oss_miner.config import Catalogue
+    from oss_miner.landing import Landing, Page
+
+    catalogue = Catalogue.model_validate({
+        "platforms": {"github": {"url": GITHUB, "graphql_url": f"{GITHUB}/graphql"}},
+        "frameworks": {"Demo": {"vendor": "Octo", "repos": [{"platform": "github", "path": "octo/demo"}]}}})
+    landing = Landing(f"memory://hostile-{uuid.uuid4().hex}", "run-1")
+    expected: dict[str, int] = {}
+    for index, d in enumerate(payloads):
+        for entity, record in github_records(d):
+            landing.put(Page("github", entity, "/test", {"i": index, "n": expected.get(entity, 0)}, [record]))
+            expected[entity] = expected.get(entity, 0) + 1
+    con = duckdb.connect()
+    try:
+        load.ensure_schema(con)
+        rows = load.load_run(con, landing, catalogue, {"run_id": "run-1"})
+    finally:
+        con.close()
+    assert {entity: n for entity, n in rows.items() if n} == expected
+
+
+# -- an unreachable host, source by source (the flow's own variant is heavy: Prefect retries it) ---------
+
+@pytest.mark.parametrize("platform", ["github", "gitee", "gitlab"])
+def test_an_unreachable_host_is_one_line_without_the_token(platform, tmp_path, monkeypatch, caplog):
+    import time
+
+    from pydantic import SecretStr
+
+    from oss_miner.cache import Cache
+    from oss_miner.config import Catalogue, Credentials, RepoRef
+    from oss_miner.errors import RunFailed
+    from oss_miner.landing import Landing
+    from oss_miner.privacy import Hasher, Redactor
+    from oss_miner.sources.base import ExtractContext
+
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the transports' backoffs
+    token = f"canary-{platform}-unreachable-7f3a"
+    url = f"http://127.0.0.1:{free_port()}" + {"github": "", "gitee": "/api/v5", "gitlab": ""}[platform]
+    endpoint = {"url": url, "graphql_url": f"{url}/graphql"} if platform == "github" else {"url": url}
+    catalogue = Catalogue.model_validate({"platforms": {platform: endpoint}, "frameworks": {
+        "X": {"vendor": "V", "repos": [{"platform": platform, "path": "owner/name"}]}}})
+    ctx = ExtractContext(catalogue=catalogue, credentials=Credentials({platform: (SecretStr(token),)}),
+                         landing=Landing(str(tmp_path / "landing"), "run-1"), cache=Cache(tmp_path / "c.sqlite"),
+                         hasher=Hasher(b"k"), redactor=Redactor([token]), state_dir=tmp_path)
+    if platform == "github":
+        from oss_miner.sources.github import GitHubSource
+        source = GitHubSource(ctx, sleep=lambda seconds: None)
+    elif platform == "gitee":
+        from oss_miner.sources.gitee import GiteeSource
+        source = GiteeSource(ctx)
+    else:
+        from oss_miner.sources.gitlab import GitLabSource
+        source = GitLabSource(ctx)
+    with caplog.at_level(logging.DEBUG), pytest.raises(RunFailed) as caught:
+        list(source.fetch_repository("X", RepoRef(platform=platform, path="owner/name")))
+    message = str(caught.value)  # e.g. "gitee: GET http://127.0.0.1:PORT/api/v5/repos/owner/name failed
+    host = url.split("/api")[0]    #   (ConnectionError); re-run to resume", "github: GET /user kept failing at ..."
+    assert "\n" not in message and message.startswith(f"{platform}: ") and host in message, message
+    assert token not in message and token not in caplog.text
+    assert list((tmp_path / "landing").rglob("*.jsonl")) == []  # nothing landed as if it were an answer
+
+
+# -- properties: the geolocator takes any text ------------------------------------------------------
+
+_hostile_text = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=()), max_size=400),  # lone surrogates, NUL, controls
+    st.builds(lambda unit, n: unit * n, st.sampled_from(["北京", "a, ", ",", "\ud800", "\x00", "🇨🇳", "São\u0301\u200b"]),
+              st.integers(min_value=1000, max_value=20_000)),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_hostile_text)
+def test_the_geolocator_takes_any_text(text):
+    from oss_miner.geo import GeoResult, locate, locate_company, locate_email_domain
+
+    for found in (locate(text), locate_company(text), locate_email_domain(text)):
+        assert isinstance(found, GeoResult) and 0.0 <= found.confidence <= 1.0
+        assert found.country_iso2 is None or (len(found.country_iso2) == 2 and found.country_iso2.isupper())
+        for value in (found.region, found.city):
+            assert value is None or (value and "\ud800" not in value and "\x00" not in value)

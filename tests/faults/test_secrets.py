@@ -1,0 +1,212 @@
+"""Tokens never leave the process: canary tokens across a full run and failing runs of `oss-miner run`
+appear in no log (the console's at DEBUG, Prefect's log store, artifacts, flow-run states), no landed
+file, cache, database, export, report or error message. Gitee's `access_token` query parameter is among
+them (urllib3 logs every URL at DEBUG). Credentials reach only the host they are configured for.
+
+The hashing key, generated on first use in the state folder, is never exported either.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import anyio
+import duckdb
+import pytest
+
+from faults_support import SANDBOX_CONFIG, sandbox_environment
+from oss_miner.runstate import StatePaths
+from oss_miner.sandbox.server import SandboxOptions, SandboxServer
+
+CANARIES = {platform: f"canary-{platform}-{secrets.token_hex(8)}" for platform in ("github", "gitee", "gitlab")}
+GITHUB_SPARE = f"canary-spare-{secrets.token_hex(8)}"
+
+
+def canary_tokens() -> dict[str, str]:
+    return {"github": f"{CANARIES['github']},{GITHUB_SPARE}", "gitee": CANARIES["gitee"], "gitlab": CANARIES["gitlab"]}
+
+
+def run_cli(prefect_api: str, environment: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
+    """`oss-miner` in a subprocess that logs everything it can, to the console and to Prefect's log store."""
+    env = {key: value for key, value in os.environ.items() if key != "OSS_MINER_HASH_KEY"}  # a key of its own
+    env.update({"PREFECT_API_URL": prefect_api, "PREFECT_LOGGING_LEVEL": "DEBUG", "PREFECT_LOGGING_ROOT_LEVEL": "DEBUG",
+                "PREFECT_LOGGING_EXTRA_LOGGERS": "oss_miner,urllib3,github,gitlab,requests",
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **environment})
+    return subprocess.run([sys.executable, "-m", "oss_miner.cli", *argv], env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+def files_holding(paths: Iterable[Path], needles: Iterable[str], skip: Iterable[Path] = ()) -> list[str]:
+    """Files (under the given files or folders) whose bytes hold any needle."""
+    wanted = [n.encode() for n in needles]
+    skipped = {p.resolve() for p in skip}
+    out = []
+    for root in paths:
+        for path in ([root] if root.is_file() else root.rglob("*")):
+            if path.is_file() and path.resolve() not in skipped and any(n in path.read_bytes() for n in wanted):
+                out.append(str(path))
+    return out
+
+
+def database_holding(db: Path, needles: Iterable[str]) -> list[str]:
+    """Columns of any table whose values hold a needle (the file is compressed: ask DuckDB, not grep)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        columns = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                              "AND data_type NOT IN ('BIGINT', 'INTEGER', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP WITH TIME ZONE')"
+                              ).fetchall()
+        found = []
+        for table, column in columns:
+            text = f'CAST("{column}" AS VARCHAR)'
+            for needle in needles:
+                if con.execute(f'SELECT count(*) FROM "{table}" WHERE contains({text}, ?)', [needle]).fetchone()[0]:
+                    found.append(f"{table}.{column}")
+        return found
+    finally:
+        con.close()
+
+
+def prefect_text() -> str:
+    """Everything the Prefect test server holds that a secret could reach: logs, artifacts, runs and states."""
+    from prefect import get_client
+
+    async def read() -> str:
+        parts: list[str] = []
+        async with get_client() as client:
+            offset = 0
+            while batch := await client.read_logs(limit=200, offset=offset):
+                parts += [log.message for log in batch]
+                offset += len(batch)
+            parts += [str(a.data) + str(a.description) for a in await client.read_artifacts(limit=200)]
+            for run in await client.read_flow_runs(limit=200):
+                parts += [run.model_dump_json(), str(run.state.message if run.state else "")]
+            parts += [run.model_dump_json() for run in await client.read_task_runs(limit=200)]
+        return "\n".join(parts)
+
+    return anyio.run(read)
+
+
+def test_canary_tokens_never_leave_a_full_run(prefect_api, clean_sandbox, tmp_path):
+    db, out = tmp_path / "data" / "oss_miner.duckdb", tmp_path / "reports"
+    tokens = canary_tokens()
+    environment = sandbox_environment(clean_sandbox.urls, **tokens)
+    done = run_cli(prefect_api, environment, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    paths = StatePaths.for_db(db)
+    key_file = paths.state / "hash.key"
+    key = key_file.read_text().strip()
+    assert len(key) >= 32 and key_file.stat().st_mode & 0o777 == 0o600  # one key per installation, private
+    needles = [*CANARIES.values(), GITHUB_SPARE, key]
+    console = done.stdout + done.stderr
+    assert "access_token=***" in console  # Gitee's URLs were logged, with the token redacted
+    assert [n for n in needles if n in console] == []
+    assert files_holding([paths.state, db, out], needles, skip=[key_file]) == []
+    assert database_holding(db, needles) == [] and database_holding(paths.work_db, needles) == []
+    assert {p.name for p in out.iterdir()} >= {"mart_accounts.csv", "README.csv", "report.html"}
+    held = prefect_text()
+    assert "access_token=***" in held and [n for n in needles if n in held] == []
+
+
+def test_canary_tokens_never_leave_a_failing_run(prefect_api, tmp_path):
+    """Every token rejected (401) on every platform: the run fails with one line, and the tokens are nowhere."""
+    options = SandboxOptions(seed=3, scale=0.05, code_search_limit=None, tokens={"the-only-good-token": "acct"})
+    with SandboxServer(options) as sandbox:
+        environment = sandbox_environment(sandbox.urls, **canary_tokens())
+        db = tmp_path / "data" / "oss_miner.duckdb"
+        failed = run_cli(prefect_api, environment, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db))
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    errors = [line for line in failed.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "rejected (401)" in errors[0], failed.stderr[-3000:]
+    assert "Traceback" not in failed.stderr
+    needles = [*CANARIES.values(), GITHUB_SPARE]
+    assert [n for n in needles if n in failed.stdout + failed.stderr] == []
+    paths = StatePaths.for_db(db)
+    assert not db.exists() and files_holding([paths.state], needles) == []
+    assert database_holding(paths.work_db, needles) == []  # the failed run's ledger row and its error
+    held = prefect_text()
+    assert [n for n in needles if n in held] == []
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers everything with 200 {} and remembers what it was sent."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.seen.append(f"{self.path}\n{self.headers}")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Redirector(BaseHTTPRequestHandler):
+    """A forge that sends every request on to another host (a misconfigured proxy, a hostile mirror)."""
+
+    target = ""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(301)
+        self.send_header("Location", self.target + self.path)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], host: str) -> Iterator[str]:
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_credentials_are_not_sent_to_another_host(prefect_api, tmp_path):
+    """Every forge redirects to another host: the redirect is not followed (Gitee and GitLab record it as a
+    finding, GitHub's GET /user fails the run with one line), and the other host never sees a token."""
+    _Recorder.seen = []
+    needles = [*CANARIES.values(), GITHUB_SPARE]
+    with serving(_Recorder, "127.0.0.2") as elsewhere:
+        _Redirector.target = elsewhere
+        with serving(_Redirector, "127.0.0.1") as forge:
+            urls = {"github": f"{forge}/github", "github_graphql": f"{forge}/github/graphql",
+                    "gitee": f"{forge}/gitee/api/v5", "gitlab": f"{forge}/gitlab"}
+            environment = sandbox_environment(urls, **canary_tokens())
+            common = ("run", "--config", str(SANDBOX_CONFIG), "--db", str(tmp_path / "x.duckdb"))
+            rest = run_cli(prefect_api, environment, *common, "--repo", "gitee:mindspore/mindspore",
+                           "--repo", "gitlab:mindspore/mindspore")
+            github = run_cli(prefect_api, environment, *common, "--repo", "github:mindspore-ai/mindspore")
+    assert [n for n in needles if any(n in seen for seen in _Recorder.seen)] == []
+    assert not any("authorization" in seen.lower() or "private-token" in seen.lower() for seen in _Recorder.seen)
+    assert rest.returncode == 0, rest.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    try:
+        refused = con.execute("SELECT platform, detail FROM raw_findings WHERE kind = 'renamed' ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [p for p, _ in refused] == ["gitee", "gitlab"]
+    assert database_holding(tmp_path / "x.duckdb", needles) == []  # the redirect's Location held access_token
+    assert all(f"moved to another host ({elsewhere}/" in detail and "not followed" in detail for _, detail in refused)
+    errors = [line for line in github.stderr.splitlines() if line.startswith("error: ")]
+    assert github.returncode == 1 and len(errors) == 1 and "GET /user answered 301" in errors[0], github.stderr[-3000:]
+    assert [n for n in needles if n in rest.stdout + rest.stderr + github.stdout + github.stderr] == []
