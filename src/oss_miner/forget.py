@@ -170,6 +170,12 @@ def _compact(work_db: Path) -> None:
 
 # -- landed files -------------------------------------------------------------------------------------
 
+def keep_out(landing: Landing, forgotten: ForgetList) -> int:
+    """Drop forgotten people from one run's landed files (the loader's second line of defence, for pages
+    landed where the forget list was not seen); returns how many files changed."""
+    return _clean_run(landing, Sweep(forgotten, Scrubber([], []), set()))
+
+
 def _runs(root: str) -> list[str]:
     fs, base = fsspec.core.url_to_fs(root)
     if not fs.exists(base):

@@ -314,6 +314,11 @@ def load(spec: RunSpec, started_at: str) -> dict[str, int]:
     if extra:
         catalogue = catalogue.model_copy(update={"frameworks": {**catalogue.frameworks, **extra}})
     landing = Landing(spec.paths.landing_root, spec.run_id)
+    forgotten = ForgetList.load(spec.paths.state, Hasher(load_hash_key(spec.paths.state)))
+    if forgotten:  # pages landed by a worker that did not see the forget list (one on another machine)
+        from oss_miner.forget import keep_out
+
+        keep_out(landing, forgotten)
     con = loader.connect(spec.paths.work_db)
     try:
         run = {"run_id": spec.run_id, "started_at": started_at, "parameters": spec.parameters()}
