@@ -237,3 +237,32 @@ def test_sql_cannot_write_the_snapshot(capsys, reference, statement):
     code, _, err = call(capsys, "sql", statement.format(db=db), "--db", str(db))
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
     assert db.read_bytes() == snapshot
+
+
+def test_the_loader_keeps_out_what_a_worker_without_the_forget_list_landed(capsys, reference, tmp_path):
+    """A worker on another machine does not see the forget list: what it lands about the person is dropped
+    when the run is loaded, and the rest of the same pages is kept."""
+    from oss_miner import pipeline
+    from oss_miner.landing import Landing, Page
+    from oss_miner.records import empty_record
+
+    db = copy_database(reference.one_run, tmp_path / "data" / "oss_miner.duckdb")
+    person = choose_person(db)
+    assert call(capsys, "forget", f"github:{person.login}", "--db", str(db))[0] == 0
+    github_id = next(i for p, i in person.accounts if p == "github")
+    elsewhere = Landing(StatePaths.for_db(db).landing_root, "20990101T000000Z-remote")  # no keep: no forget list
+    elsewhere.put(Page("github", "stargazers", "/graphql", {"repo": "o/r"}, [
+        empty_record("stargazers", platform="github", repo="o/r", account_id=github_id, login=person.login),
+        empty_record("stargazers", platform="github", repo="o/r", account_id=1, login="someone-else")]))
+    elsewhere.put(Page("gitee", "commits", "git", {"repo": "o/r"}, [
+        empty_record("commits", platform="gitee", repo="o/r", sha="a" * 40, author_key=person.author_keys[0]),
+        empty_record("commits", platform="gitee", repo="o/r", sha="b" * 40, author_key="someone-elses-key")]))
+    spec = pipeline.with_run_id(pipeline.RunSpec(db=str(db), sandbox=True), "20990101T000000Z-remote")
+    rows = pipeline.load(spec, "2099-01-01T00:00:00+00:00")
+    assert (rows["stargazers"], rows["commits"]) == (1, 1)
+    con = duckdb.connect(str(StatePaths.for_db(db).work_db), read_only=True)
+    try:
+        kept = con.execute("SELECT login FROM raw_stargazers WHERE run_id = '20990101T000000Z-remote'").fetchall()
+    finally:
+        con.close()
+    assert kept == [("someone-else",)]

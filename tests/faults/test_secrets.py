@@ -94,6 +94,21 @@ def prefect_text() -> str:
     return anyio.run(read)
 
 
+def assert_safe_to_open(out: Path) -> None:
+    """No exported text cell would run as a spreadsheet formula; the sandbox's hostile ones were neutralised."""
+    import csv
+
+    neutralised = 0
+    for path in out.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                        float(cell)  # only a number may start so (e.g. -0.5); anything else raises here
+                    neutralised += cell.startswith(("'=", "'+", "'-", "'@"))
+    assert neutralised, "the sandbox plants formulas in profiles: some exported cell should have been neutralised"
+
+
 def test_canary_tokens_never_leave_a_full_run(prefect_api, clean_sandbox, tmp_path):
     db, out = tmp_path / "data" / "oss_miner.duckdb", tmp_path / "reports"
     tokens = canary_tokens()
@@ -111,6 +126,7 @@ def test_canary_tokens_never_leave_a_full_run(prefect_api, clean_sandbox, tmp_pa
     assert files_holding([paths.state, db, out], needles, skip=[key_file]) == []
     assert database_holding(db, needles) == [] and database_holding(paths.work_db, needles) == []
     assert {p.name for p in out.iterdir()} >= {"mart_accounts.csv", "README.csv", "report.html"}
+    assert_safe_to_open(out)
     held = prefect_text()
     assert "access_token=***" in held and [n for n in needles if n in held] == []
 
