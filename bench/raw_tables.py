@@ -1,23 +1,15 @@
-"""Synthetic raw tables of any size, for measuring how the models scale (not a test; no timings in tests).
+"""Synthetic raw tables of any size, generated in SQL, for measuring how the models scale (bench/models_bench.py).
 
-    .venv/bin/python -m tests.warehouse.scale 10000 100000 1000000
-
-fills a fresh database per size with two runs of raw observations generated in SQL (accounts on three
-platforms, stars, forks, contributor lists, commits on primaries and mirrors, dependents), loads the
-sandbox catalogue, runs every model with the real geolocator and prints each model's seconds, then
-the ratio of the largest size to the one before it. `fill_raw` is importable by benchmarks.
+`fill_raw(con, accounts)` fills a database's raw tables with two runs of observations: accounts on three
+platforms, stars, forks, contributor lists, commits on primaries and mirrors, dependents; the catalogue
+tables must be loaded first (`load_catalogue`).
 """
 
 from __future__ import annotations
 
-import sys
-import tempfile
-import time
-from pathlib import Path
-
 import duckdb
 
-from oss_miner import load, models
+from oss_miner import load
 from oss_miner.config import load_config
 
 # Each statement is parameterised by $n (accounts); identifiers and shapes are fixed text.
@@ -103,27 +95,7 @@ def fill_raw(con: duckdb.DuckDBPyConnection, accounts: int) -> None:
         con.execute(statement.replace("$n", "$accounts"), {"accounts": accounts} if uses else None)
 
 
-def measure(accounts: int) -> dict[str, float]:
-    folder = Path(tempfile.mkdtemp(prefix="oss-miner-scale-"))
-    con = load.connect(folder / "scale.duckdb")
-    load._reload_catalogue(con, load_config(sandbox=True), list(load_config(sandbox=True).bots.patterns))
-    started = time.perf_counter()
-    fill_raw(con, accounts)
-    print(f"{accounts:>9} accounts: raw tables filled in {time.perf_counter() - started:.1f} s", flush=True)
-    results = models.run_models(con)
-    con.close()
-    return {r.name: r.seconds for r in results}
-
-
-def main(sizes: list[int]) -> None:
-    timings = {size: measure(size) for size in sizes}
-    names = list(timings[sizes[0]])
-    print(f"{'model':34}" + "".join(f"{s:>12}" for s in sizes) + ("       ratio" if len(sizes) > 1 else ""))
-    for name in names:
-        ratio = f"{timings[sizes[-1]][name] / max(timings[sizes[-2]][name], 1e-3):12.1f}" if len(sizes) > 1 else ""
-        print(f"{name:34}" + "".join(f"{timings[s][name]:12.2f}" for s in sizes) + ratio)
-    print(f"{'total':34}" + "".join(f"{sum(timings[s].values()):12.2f}" for s in sizes))
-
-
-if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [10_000, 100_000])
+def load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    """The sandbox catalogue's tables, which the generator and the models read."""
+    catalogue = load_config(sandbox=True, environ={})
+    load._reload_catalogue(con, catalogue, list(catalogue.bots.patterns))
