@@ -146,9 +146,8 @@ def test_every_fault_at_once_through_the_mine_flow_at_scale(prefect_api, tmp_pat
         state = mine_flow(db=str(tmp_path / "faulty" / "oss_miner.duckdb"), sandbox=True, out=None, return_state=True)
         rows = sandbox_rows(sandbox)
     assert state.is_completed()
-    for kind in FAULT_KINDS:
-        assert_faults_were_met(kind, rows, tmp_path / "faulty" / "oss_miner.duckdb")
-    assert_faults_were_met("budget", rows, tmp_path / "faulty" / "oss_miner.duckdb")
+    met = Counter((r["fault"], r["platform"]) for r in rows if r["fault"])
+    assert {kind for kind, _ in met} == set(FAULT_KINDS) and {p for _, p in met} == set(PLATFORMS), met
 
     async def task_runs() -> list:
         async with get_client() as client:
