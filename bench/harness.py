@@ -79,8 +79,11 @@ class Sandbox:
 
     def minimum(self) -> dict[str, Any]:
         """The truth's summary.json: the fewest requests of a complete cold run, per platform."""
+        return self.truth("summary.json")
+
+    def truth(self, name: str) -> dict[str, Any]:
         assert self.truth_dir is not None, "start the sandbox with a truth folder"
-        return json.loads((self.truth_dir / "summary.json").read_text())
+        return json.loads((self.truth_dir / name).read_text())
 
     def environment(self, github_tokens: int = 2) -> dict[str, str]:
         """What points the pipeline (or a straightforward script) at this sandbox; each token is an account."""

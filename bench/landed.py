@@ -29,8 +29,10 @@ def account_record(i: int) -> dict[str, object]:
     platform = _platform(i)
     return {
         "platform": platform, "account_id": i, "login": f"user{i}", "type": "Organization" if i % 500 == 0 else "User",
-        "name_key": f"{i * 2654435761 % 2**32:08x}", "location": PLACES[i % len(PLACES)] if platform != "gitee" else None,
-        "company": f"@company{i % 997}" if i % 5 == 0 else None, "website_host": f"site{i}.example" if i % 9 == 0 else None,
+        "name_key": f"{i * 2654435761 % 2**32:08x}",
+        "location": PLACES[i % len(PLACES)] if platform != "gitee" else None,  # Gitee profiles have none
+        "company": f"@company{i % 997}" if i % 5 == 0 else None,
+        "website_host": f"site{i}.example" if i % 9 == 0 else None,
         "email_domain": f"mail{i % 50}.com" if i % 10 == 0 else None,
         "email_key": f"{i * 40503 % 2**32:08x}" if i % 10 == 0 else None,
         "created_at": (EPOCH + timedelta(hours=i % 50_000)).isoformat(), "followers": i % 300, "public_repos": i % 70,
@@ -50,12 +52,12 @@ def fork_record(i: int, accounts: int, repos: dict[str, list[str]]) -> dict[str,
     }
 
 
-def _pages(entity: str, endpoint: str, records: Iterator[dict[str, object]], total: int) -> Iterator[Page]:
+def _pages(entity: str, endpoint: str, records: Iterator[dict[str, object]]) -> Iterator[Page]:
     """Pages of 100 records, one (platform, repo) per page, as a listing lands them."""
     batch: list[dict[str, object]] = []
     key = None
     number = 0
-    for index, record in enumerate(records):
+    for record in records:
         this = (record["platform"], record.get("repo"))
         if batch and (this != key or len(batch) == PAGE):
             number += 1
@@ -80,12 +82,16 @@ def land(root: Path, run_id: str, catalogue: Catalogue, forks: int, accounts: in
     repos: dict[str, list[str]] = {}
     for _, repo in catalogue.tracked_repos():
         repos.setdefault(repo.platform, []).append(repo.path)
-    # sorted by (platform, repo) so that pages hold one repository each, like a listing's pages
-    ordered = sorted(range(forks), key=lambda i: (_platform((i * 7919) % accounts), i % len(repos[_platform((i * 7919) % accounts)])))
-    for page in _pages("forks", "/repos/{owner}/{repo}/forks", (fork_record(i, accounts, repos) for i in ordered), forks):
+    # grouped by (platform, repo) so that a page holds one repository's forks, as a listing's pages do
+    def place(i: int) -> tuple[str, str]:
+        record = fork_record(i, accounts, repos)
+        return str(record["platform"]), str(record["repo"])
+
+    ordered = sorted(range(forks), key=place)
+    for page in _pages("forks", "/repos/{owner}/{repo}/forks", (fork_record(i, accounts, repos) for i in ordered)):
         landing.put(page)
     by_platform = sorted(range(accounts), key=_platform)
-    for page in _pages("accounts", "/users/{username}", (account_record(i) for i in by_platform), accounts):
+    for page in _pages("accounts", "/users/{username}", (account_record(i) for i in by_platform)):
         landing.put(page)
     landing.write_json("run.json", {"run_id": run_id, "parameters": {"bench": "landed pages made up directly"}})
     return landing

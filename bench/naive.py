@@ -8,7 +8,8 @@ clients' documentation shows, one plain loop per platform, no caching between ru
   take hours at scale 10 without changing how many requests it sends.
 - GitLab with python-gitlab: `gl.projects.get`, the documented list calls with `get_all=True`, starrers
   through `gl.http_list` (python-gitlab has no manager for them), counts from `iterator=True` lists' `total`,
-  and every fork owner's and starrer's profile with `gl.users.get(id)`.
+  and every fork owner's and starrer's profile with `gl.users.get(id)` (a fork without `owner` is looked up by
+  its namespace path with `gl.users.list(username=...)`, as oss-miner does).
 - Gitee with requests: `page`/`per_page` loops until a short page, counts from `total_count`, and
   `GET /users/{login}` per account.
 
@@ -111,7 +112,7 @@ def gitlab(catalogue: Catalogue, url: str, token: str) -> Counter:
             got["contributors refused"] += 1
         forks = project.forks.list(get_all=True)
         got["forks"] += len(forks)
-        user_ids |= {f.namespace["id"] for f in forks if f.namespace.get("kind") == "user"}
+        user_ids |= {_fork_owner(gl, f) for f in forks if f.namespace.get("kind") == "user"} - {None}
         starrers = gl.http_list(f"/projects/{project.id}/starrers", get_all=True)
         got["stargazers"] += len(starrers)
         user_ids |= {s["user"]["id"] for s in starrers}
@@ -127,6 +128,16 @@ def gitlab(catalogue: Catalogue, url: str, token: str) -> Counter:
         except python_gitlab.GitlabError:
             got["profiles missing"] += 1
     return got
+
+
+def _fork_owner(gl: Any, fork: Any) -> int | None:
+    """A personal fork's owner: `owner`, which GitLab includes for projects in a user namespace, else the
+    user of that namespace's path (a namespace id is not a user id)."""
+    owner = getattr(fork, "owner", None)
+    if owner:
+        return owner["id"]
+    found = gl.users.list(username=fork.namespace["path"])
+    return found[0].id if found else None
 
 
 # -- Gitee ----------------------------------------------------------------------------------------

@@ -40,13 +40,14 @@ def measure(scale: float) -> Section:
         options = SandboxOptions(seed=SEED, scale=scale, code_search_limit=None)
         with Sandbox(options, root / "truth") as sandbox:
             minimum = sandbox.minimum()
+            needed = sandbox.truth("world.json")["profiles_needed"]
             straightforward, naive_counts = run_naive(sandbox)
             db = root / "data" / "oss_miner.duckdb"
             cold = mine(sandbox, db)
             warm = mine(sandbox, db)
             sandbox.advance(ADVANCE)
             advanced = mine(sandbox, db)
-    return section(scale, minimum, straightforward, naive_counts,
+    return section(scale, minimum, needed, straightforward, naive_counts,
                    {"cold": cold.cost, "warm": warm.cost, "after advance": advanced.cost},
                    {"cold": cold.seconds, "warm": warm.seconds, "after advance": advanced.seconds})
 
@@ -81,7 +82,7 @@ def _excess(cold: Cost, minimum: dict[str, Any], platform: str) -> list[tuple[st
     return sorted(((e, n) for e, n in diff.items() if n), key=lambda item: -abs(item[1]))[:6] if not free else []
 
 
-def section(scale: float, minimum: dict[str, Any], straightforward: Cost, naive_counts: dict[str, Any],
+def section(scale: float, minimum: dict[str, Any], needed: dict[str, int], straightforward: Cost, naive_counts: dict[str, Any],
             runs: dict[str, Cost], seconds: dict[str, float]) -> Section:
     rows, targets, notes = [], [], []
     cold = runs["cold"]
@@ -113,6 +114,8 @@ def section(scale: float, minimum: dict[str, Any], straightforward: Cost, naive_
     notes.append("oss-miner runs with two GitHub accounts, one Gitee and one GitLab token; the scripts with one token each")
     notes.append("straightforward scripts collected: " + "; ".join(
         f"{p}: " + ", ".join(f"{k} {v}" for k, v in sorted(naive_counts[p].items())) for p in PLATFORMS))
+    notes.append("profiles the scripts read against the profiles a complete run needs (truth): " + ", ".join(
+        f"{p} {naive_counts[p].get('profiles', 0):,} of {needed[p]:,}" for p in PLATFORMS))
     listed = sum(naive_counts["github"].get(k, 0) for k in ("contributors", "forks", "stargazers", "dependents"))
     per_item = script - naive_counts["github"].get("profiles", 0) + listed
     notes.append(f"the GitHub script reads each distinct login's profile once; one that reads `user.location` for every "
