@@ -61,26 +61,33 @@ def forget(who: str, db: Path | str, state: Path | str | None = None, *, wait: b
                         "keeps (pass --state DIR if its state folder is elsewhere)")
     with runstate.exclusive_run(paths, wait=wait):
         forgotten = ForgetList.load(paths.state, Hasher(load_hash_key(paths.state)))
-        con = load.connect(paths.work_db)
-        try:
-            person = _resolve(con, forgotten, platform, login)
-            if person is not None:
-                forgotten.add(person.accounts, person.author_keys, person.logins)
-                forgotten.save(paths.state)
-                removed = load.forget(con, platform, login)
-            scrub = Scrubber.of(person, platform, login)
-            load.redact_findings(con, scrub.needles, scrub)
-            models.run_models(con)
-        finally:
-            con.close()
-        _compact(paths.work_db)
-        sweep = Sweep(forgotten, scrub, {(p, i) for p, i in person.forks} if person else set())
+        person, removed = _forget_in_database(paths, forgotten, platform, login)
+        sweep = Sweep(forgotten, Scrubber.of(person, login), set(person.forks) if person else set())
         files = sum(_clean_run(Landing(paths.landing_root, run), sweep) for run in _runs(paths.landing_root))
         _clean_cache(paths.cache, sweep)
         runstate.publish(paths)
-    if person is None:
-        return {"accounts": 0, "rows": 0, "files": files}
-    return {"accounts": len(removed.accounts), "rows": sum(removed.rows.values()), "files": files}
+    return {"accounts": len(removed.accounts) if removed else 0, "rows": sum(removed.rows.values()) if removed else 0,
+            "files": files}
+
+
+def _forget_in_database(paths: runstate.StatePaths, forgotten: ForgetList, platform: str,
+                        login: str) -> tuple[load.Identities | None, load.Forgotten | None]:
+    """Steps 1 and 2: the forget list first (so that an interruption leaves them listed), then the tables."""
+    con = load.connect(paths.work_db)
+    try:
+        person = _resolve(con, forgotten, platform, login)
+        removed = None
+        if person is not None:
+            forgotten.add(person.accounts, person.author_keys, person.logins)
+            forgotten.save(paths.state)
+            removed = load.forget(con, platform, login)
+        scrub = Scrubber.of(person, login)
+        load.redact_findings(con, scrub.needles, scrub)
+        models.run_models(con)
+    finally:
+        con.close()
+    _compact(paths.work_db)
+    return person, removed
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, forgotten: ForgetList, platform: str, login: str) -> load.Identities | None:
@@ -103,7 +110,7 @@ class Scrubber:
         self.everything = _words([*sorted(set(logins), key=len, reverse=True), *map(str, sorted(set(account_ids)))])
 
     @classmethod
-    def of(cls, person: load.Identities | None, platform: str, login: str) -> "Scrubber":
+    def of(cls, person: load.Identities | None, login: str) -> "Scrubber":
         if person is None:  # forgotten before: only the login asked for is known in the clear
             return cls([login], [])
         return cls([name for _, name in person.logins], [i for _, i in person.accounts])
