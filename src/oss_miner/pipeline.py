@@ -19,7 +19,7 @@ from oss_miner.cache import Cache
 from oss_miner.config import PLATFORMS, Catalogue, Credentials, Framework, RepoRef, load_config
 from oss_miner.errors import UserError
 from oss_miner.landing import Landing
-from oss_miner.privacy import ForgetList, Hasher, install_redaction, load_hash_key
+from oss_miner.privacy import FORGET_FILE, ForgetList, Hasher, install_redaction, load_hash_key
 from oss_miner.runstate import StatePaths
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 
@@ -314,11 +314,10 @@ def load(spec: RunSpec, started_at: str) -> dict[str, int]:
     if extra:
         catalogue = catalogue.model_copy(update={"frameworks": {**catalogue.frameworks, **extra}})
     landing = Landing(spec.paths.landing_root, spec.run_id)
-    forgotten = ForgetList.load(spec.paths.state, Hasher(load_hash_key(spec.paths.state)))
-    if forgotten:  # pages landed by a worker that did not see the forget list (one on another machine)
+    if (spec.paths.state / FORGET_FILE).exists():  # pages landed by a worker that did not see the forget list
         from oss_miner.forget import keep_out
 
-        keep_out(landing, forgotten)
+        keep_out(landing, ForgetList.load(spec.paths.state, Hasher(load_hash_key(spec.paths.state))))
     con = loader.connect(spec.paths.work_db)
     try:
         run = {"run_id": spec.run_id, "started_at": started_at, "parameters": spec.parameters()}

@@ -14,11 +14,11 @@ from faults_support import HASH_KEY, SCALE, SEED, copy_database, environment, ru
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
 
-@pytest.fixture(scope="session", autouse=True)
-def one_hashing_key() -> Iterator[None]:
-    """Every database of these tests hashes with the same key, so that their keyed hashes compare."""
-    with environment({"OSS_MINER_HASH_KEY": HASH_KEY}):
-        yield
+@pytest.fixture(autouse=True)
+def one_hashing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every database of these tests hashes with the same key, so that their keyed hashes compare (set per
+    test: the rest of the suite keeps its own environment)."""
+    monkeypatch.setenv("OSS_MINER_HASH_KEY", HASH_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,7 @@ class Reference:
 @pytest.fixture(scope="session")
 def reference(clean_sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Reference:
     root = tmp_path_factory.mktemp("reference")
-    with environment(sandbox_environment(clean_sandbox.urls)):
+    with environment({**sandbox_environment(clean_sandbox.urls), "OSS_MINER_HASH_KEY": HASH_KEY}):
         one = root / "one" / "oss_miner.duckdb"
         run_stages(one)
         two = copy_database(one, root / "two" / "oss_miner.duckdb")
