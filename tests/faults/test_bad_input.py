@@ -126,6 +126,22 @@ def test_a_bad_environment_is_one_line_before_any_request(variable, value, messa
     unchanged()
 
 
+@pytest.mark.parametrize("argument, message", [
+    (("--framework", "Nope"), "unknown framework 'Nope'; choose from"),
+    (("--platform", "gitub"), "unknown platform 'gitub'; choose from github, gitee, gitlab"),
+    (("--repo", "svn:x/y"), "--repo 'svn:x/y': use github:OWNER/NAME"),
+])
+def test_unknown_names_are_one_line_before_any_request(argument, message, cli, stored, clean_sandbox, monkeypatch):
+    db, unchanged = stored
+    for key, value in sandbox_environment(clean_sandbox.urls).items():
+        monkeypatch.setenv(key, value)
+    before = requests_seen(clean_sandbox)
+    code, err = cli("run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet", *argument)
+    assert code == 2 and message in one_error_line(err), err[-3000:]
+    assert requests_seen(clean_sandbox) == before
+    unchanged()
+
+
 # -- tokens and hosts -------------------------------------------------------------------------------
 
 def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored):
@@ -236,6 +252,49 @@ def test_github_payloads_of_any_shape_become_records_or_findings_that_load(case,
     assert rows["contributors"] == len(contributors) == 3  # the three objects; junk items skipped
     assert con.execute("SELECT count(*) FROM raw_contributors WHERE login = ?", [HOSTILE_TEXT.replace("\ud800", "\ufffd")]
                        ).fetchone()[0] == 1
+    con.close()
+
+
+@pytest.mark.parametrize("case", list(REPOSITORY_PAYLOADS))
+def test_gitee_payloads_of_any_shape_become_records_or_findings_that_load(case, tmp_path):
+    """The same hostile answers from Gitee (Gitee and GitLab read every value through typed helpers, and cut
+    free text at 2,000 characters)."""
+    import duckdb
+    import responses
+
+    from oss_miner import load
+    from oss_miner.cache import Cache
+    from oss_miner.config import Catalogue, Credentials, RepoRef
+    from oss_miner.landing import Landing
+    from oss_miner.privacy import Hasher, Redactor
+    from oss_miner.sources.base import ExtractContext
+    from oss_miner.sources.gitee import GiteeSource
+
+    api = "https://gitee.test/api/v5"
+    catalogue = Catalogue.model_validate({"platforms": {"gitee": {"url": api}}, "frameworks": {
+        "Demo": {"vendor": "V", "repos": [{"platform": "gitee", "path": "octo/demo"}]}}})
+    ctx = ExtractContext(catalogue=catalogue, credentials=Credentials.from_env({"GITEE_TOKEN": "tok"}),
+                         landing=Landing(str(tmp_path / "landing"), "run-1"), cache=Cache(tmp_path / "c.sqlite"),
+                         hasher=Hasher(b"k"), redactor=Redactor(["tok"]), state_dir=tmp_path)
+    repo = RepoRef(platform="gitee", path="octo/demo")
+    junk = [{"name": HOSTILE_TEXT, "email": "a@b.c", "contributions": "many"}, "junk", None,
+            {"name": ["x"], "email": 5, "contributions": -1}]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(f"{api}/repos/octo/demo", body=json.dumps(REPOSITORY_PAYLOADS[case]), content_type="application/json")
+        mock.get(f"{api}/repos/octo/demo/contributors", body=json.dumps(junk), content_type="application/json")
+        source = GiteeSource(ctx)
+        repositories = [r for p in source.fetch_repository("Demo", repo) for r in p.records]
+        contributors = [r for p in source.fetch_contributors(repo) for r in p.records]
+    con = duckdb.connect()
+    load.ensure_schema(con)
+    rows = load.load_run(con, ctx.landing, ctx.catalogue, {"run_id": "run-1"})
+    findings = [kind for (kind,) in con.execute("SELECT kind FROM raw_findings").fetchall()]
+    if isinstance(REPOSITORY_PAYLOADS[case], dict):  # ("abc" as an id lands as NULL: Gitee reads it as an int)
+        assert rows["repositories"] == len(repositories) == 1 and rows["contributors"] == len(contributors) == 2
+        (description,) = con.execute("SELECT description FROM raw_repositories").fetchone()
+        assert description is None or (len(description) <= 2000 and "\ud800" not in description)
+    else:  # no usable id, or not an object: a finding, and nothing else is asked about the repository
+        assert rows["repositories"] == 0 and "bad_payload" in findings, findings
     con.close()
 
 
