@@ -101,15 +101,7 @@ def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: 
 
     options = SandboxOptions(seed=seed, scale=scale, catalogue_path=str(config) if config else None)
     with SandboxServer(options) as server:
-        env = {
-            "OSS_MINER_GITHUB_URL": server.urls["github"],
-            "OSS_MINER_GITHUB_GRAPHQL_URL": server.urls["github_graphql"],
-            "OSS_MINER_GITEE_URL": server.urls["gitee"],
-            "OSS_MINER_GITLAB_URL": server.urls["gitlab"],
-            "GITHUB_TOKEN": "sandbox-github-1,sandbox-github-2,sandbox-github-3",
-            "GITEE_TOKEN": "sandbox-gitee",
-            "GITLAB_TOKEN": "sandbox-gitlab",
-        }
+        env = server.environment()
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:

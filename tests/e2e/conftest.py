@@ -32,14 +32,6 @@ class Mined:
         requests.post(self.sandbox.urls["stats"] + "/reset", timeout=30).raise_for_status()
 
 
-def sandbox_environment(urls: dict[str, str]) -> dict[str, str]:
-    return {
-        "OSS_MINER_GITHUB_URL": urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": urls["github_graphql"],
-        "OSS_MINER_GITEE_URL": urls["gitee"], "OSS_MINER_GITLAB_URL": urls["gitlab"],
-        "GITHUB_TOKEN": "e2e-github-1,e2e-github-2", "GITEE_TOKEN": "e2e-gitee", "GITLAB_TOKEN": "e2e-gitlab",
-    }
-
-
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
@@ -61,8 +53,9 @@ def mined(prefect_harness, tmp_path_factory) -> Iterator[Mined]:
     options = SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)
     with SandboxServer(options) as sandbox:
         write_truth(sandbox.world, root / "truth")
-        saved = {k: os.environ.get(k) for k in sandbox_environment(sandbox.urls)}
-        os.environ.update(sandbox_environment(sandbox.urls))
+        environment = sandbox.environment(github="e2e-github-1,e2e-github-2", gitee="e2e-gitee", gitlab="e2e-gitlab")
+        saved = {k: os.environ.get(k) for k in environment}
+        os.environ.update(environment)
         try:
             requests.post(sandbox.urls["stats"] + "/reset", timeout=30)
             db = root / "data" / "oss_miner.duckdb"

@@ -15,10 +15,8 @@ from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 def test_mine_runs_on_a_two_worker_dask_cluster(prefect_harness, tmp_path, monkeypatch):
     from flows.mine import mine
 
-    from conftest import sandbox_environment
-
     with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox:
-        for key, value in sandbox_environment(sandbox.urls).items():
+        for key, value in sandbox.environment().items():
             monkeypatch.setenv(key, value)  # the workers are started below and inherit the environment
         runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 2, "processes": True,
                                                 "dashboard_address": None})

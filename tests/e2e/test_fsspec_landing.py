@@ -11,10 +11,8 @@ from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 def test_mine_lands_pages_on_an_fsspec_url(prefect_harness, tmp_path, monkeypatch):
     from flows.mine import mine
 
-    from conftest import sandbox_environment
-
     with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox:
-        for key, value in sandbox_environment(sandbox.urls).items():
+        for key, value in sandbox.environment().items():
             monkeypatch.setenv(key, value)
         db = tmp_path / "m.duckdb"
         result = mine(db=str(db), sandbox=True, out=None, frameworks=["Jittor"], landing="memory://oss-miner-landing")

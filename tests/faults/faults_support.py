@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from oss_miner import pipeline, runstate
+from oss_miner.sandbox.server import pipeline_environment
 
 SEED, SCALE = 7, 0.05
 # One hashing key for every database of these tests, so that keyed hashes (emails, person keys) compare.
@@ -38,11 +39,7 @@ INSTANCE_COLUMNS = frozenset({"html_url", "clone_url"})
 
 def sandbox_environment(urls: dict[str, str], *, github: str = "faults-github-1,faults-github-2",
                         gitee: str = "faults-gitee", gitlab: str = "faults-gitlab") -> dict[str, str]:
-    return {
-        "OSS_MINER_GITHUB_URL": urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": urls["github_graphql"],
-        "OSS_MINER_GITEE_URL": urls["gitee"], "OSS_MINER_GITLAB_URL": urls["gitlab"],
-        "GITHUB_TOKEN": github, "GITEE_TOKEN": gitee, "GITLAB_TOKEN": gitlab,
-    }
+    return pipeline_environment(urls, github=github, gitee=gitee, gitlab=gitlab)
 
 
 @contextmanager

@@ -37,11 +37,7 @@ def mined(tmp_path_factory):
     folder = tmp_path_factory.mktemp("truth-run")
     with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)) as server, \
             pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "OSS_MINER_GITHUB_URL": server.urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": server.urls["github_graphql"],
-            "OSS_MINER_GITEE_URL": server.urls["gitee"], "OSS_MINER_GITLAB_URL": server.urls["gitlab"],
-            "GITHUB_TOKEN": "a,b,c", "GITEE_TOKEN": "d", "GITLAB_TOKEN": "e", "OSS_MINER_HASH_KEY": HASH_KEY,
-        }.items():
+        for name, value in {**server.environment(), "OSS_MINER_HASH_KEY": HASH_KEY}.items():
             env.setenv(name, value)
         spec = pipeline.RunSpec(db=str(folder / "oss.duckdb"), sandbox=True)
         run_id, _ = runstate.start_or_resume(spec.paths, spec.parameters())

@@ -469,6 +469,17 @@ def _config(app: FastAPI) -> uvicorn.Config:
                           timeout_graceful_shutdown=2)
 
 
+def pipeline_environment(urls: dict[str, str], github: str = "sandbox-github-1,sandbox-github-2,sandbox-github-3",
+                         gitee: str = "sandbox-gitee", gitlab: str = "sandbox-gitlab") -> dict[str, str]:
+    """The environment that points oss-miner at a sandbox: its endpoints and tokens (each distinct
+    GitHub token is an account of its own unless the sandbox was given --token)."""
+    return {
+        "OSS_MINER_GITHUB_URL": urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": urls["github_graphql"],
+        "OSS_MINER_GITEE_URL": urls["gitee"], "OSS_MINER_GITLAB_URL": urls["gitlab"],
+        "GITHUB_TOKEN": github, "GITEE_TOKEN": gitee, "GITLAB_TOKEN": gitlab,
+    }
+
+
 class SandboxServer:
     """The sandbox on 127.0.0.1 and a free port, in a background thread; a context manager.
 
@@ -522,6 +533,10 @@ class SandboxServer:
 
     def stats(self) -> dict[str, Any]:
         return self.state.accounting.snapshot()
+
+    def environment(self, **tokens: str) -> dict[str, str]:
+        """The environment that points oss-miner at this sandbox (see `pipeline_environment`)."""
+        return pipeline_environment(self.urls, **tokens)
 
     def __enter__(self) -> "SandboxServer":
         return self.start()
