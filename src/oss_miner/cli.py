@@ -70,7 +70,7 @@ def run(
         from flows.mine import mine
         from oss_miner.progress import live
 
-        _calm_console()
+        _calm_console(quiet or as_json)
         if dask:
             mine = mine.with_options(task_runner=_dask_runner(dask))
         with live(not (quiet or as_json)):
@@ -125,12 +125,13 @@ class _TracebackTrimmer(logging.Filter):
         return True
 
 
-def _calm_console() -> None:
-    """Prefect logs a task's traceback on the console; a user needs the one-line cause printed at the end."""
-    if os.environ.get("OSS_MINER_DEBUG"):
-        return
+def _calm_console(quiet: bool) -> None:
+    """Prefect logs a task's traceback on the console; a user needs the one-line cause printed at the end.
+    With --quiet (or --json) the console shows errors only."""
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _TracebackTrimmer) for f in handler.filters):
+        if quiet:
+            handler.setLevel(logging.ERROR)
+        if not os.environ.get("OSS_MINER_DEBUG") and not any(isinstance(f, _TracebackTrimmer) for f in handler.filters):
             handler.addFilter(_TracebackTrimmer())
 
 

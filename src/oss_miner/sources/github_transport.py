@@ -51,6 +51,11 @@ from oss_miner.sources.base import RequestStats
 from oss_miner.sources.http import transport_policy
 
 log = logging.getLogger("oss_miner.extract.github")
+# PyGithub writes to stderr through a handler of its own, which bypasses the application's handlers
+# (and their redaction and levels); its records go through those instead.
+for _handler in list(logging.getLogger("github").handlers):
+    if isinstance(_handler, logging.StreamHandler):
+        logging.getLogger("github").removeHandler(_handler)
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
