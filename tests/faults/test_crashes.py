@@ -68,11 +68,11 @@ def cli(tmp_path, clean_sandbox, prefect_api):
                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     started: list[Run] = []
 
-    def start(point: str, db: Path, *extra: str) -> Run:
+    def start(point: str, db: Path, *extra: str, quiet: bool = True) -> Run:
         name = f"run{len(started)}"
         marker, stderr = tmp_path / f"{name}.stopped", tmp_path / f"{name}.stderr"
         argv = [sys.executable, str(STOPPER), point, str(marker), "run", "--config", str(SANDBOX_CONFIG),
-                "--db", str(db), "--quiet", *extra]
+                "--db", str(db), *(["--quiet"] if quiet else []), *extra]
         with open(stderr, "wb") as err:
             process = subprocess.Popen(argv, env=environment, stdout=subprocess.DEVNULL, stderr=err,
                                        start_new_session=True)
@@ -119,7 +119,7 @@ def test_killed_mid_extract_mid_load_and_mid_models_then_resumed(cli, reference,
     errors = [line for line in refused.log().splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "another run is using" in errors[0] and "--wait" in errors[0], refused.log()
 
-    waiting = cli("load", db, "--wait")
+    waiting = cli("load", db, "--wait", quiet=False)  # --quiet would hide the waiting message (a warning)
     waiting.wait_for("the waiting message", lambda: "waiting for it to finish" in waiting.log())
     frozen.kill()  # mid-extract
     waiting.wait_stopped()  # took the lock, resumed the run, stopped inside the load transaction
