@@ -1,4 +1,4 @@
-"""Models: the time of every SQL (and Python) model at 10k, 100k and 1M accounts, and how it grows.
+"""Models: the time of every SQL (and Python) model at 10k, 100k, 1M and 3M accounts, and how it grows.
 
 Raw tables are generated directly in SQL (bench/raw_tables.py): accounts on three platforms with their
 stars, forks, contributor entries, commits and dependents, two runs of repository observations. Each size
@@ -13,7 +13,8 @@ import contextlib
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import raw_tables
@@ -21,19 +22,17 @@ from bench.common import Section, ratio, target
 from oss_miner import load, models
 
 TARGET_GROWTH = 12  # from 100k to 1M accounts
+JUDGED = (100_000, 1_000_000)
 NOISE_FLOOR_S = 0.05  # below this at the larger size, a growth factor is mostly timer noise
 
 
 def run(smoke: bool) -> list[Section]:
-    sizes = [2_000, 20_000] if smoke else [10_000, 100_000, 1_000_000]
-    repetitions = {size: 2 if smoke else (5 if size < 1_000_000 else 3) for size in sizes}
-    timings: dict[int, dict[str, float]] = {}
-    cpu: dict[int, dict[str, float]] = {}
-    rows_out: dict[int, int] = {}
-    fill_s: dict[int, float] = {}
-    for size in sizes:
-        timings[size], cpu[size], rows_out[size], fill_s[size] = measure(size, repetitions[size])
-    return [section(sizes, timings, cpu, rows_out, fill_s, repetitions)]
+    # 3M shows how models grow past the point where every table holds several row groups (see the notes)
+    sizes = [2_000, 20_000] if smoke else [10_000, 100_000, 1_000_000, 3_000_000]
+    repetitions = {size: 2 if smoke else {10_000: 5, 100_000: 5, 1_000_000: 3}.get(size, 2) for size in sizes}
+    results = {size: measure(size, repetitions[size]) for size in sizes}
+    judged = (2_000, 20_000) if smoke else JUDGED
+    return [section(sizes, judged, results, repetitions)]
 
 
 def _cpu_seconds() -> float:
@@ -62,30 +61,37 @@ def _cpu_per_model() -> Iterator[dict[str, float]]:
         models._build = original  # type: ignore[assignment]
 
 
-def measure(accounts: int, repetitions: int) -> tuple[dict[str, float], dict[str, float], int, float]:
-    """Best wall and CPU seconds per model over `repetitions` builds, the rows the models hold, and the
-    fill time."""
+@dataclass
+class Sized:
+    wall: dict[str, float]  # best seconds per model
+    cpu: dict[str, float]  # best CPU seconds per model
+    call: float  # best seconds of the whole run_models call (its COMMIT included)
+    rows: int  # rows in all model tables
+    fill: float  # seconds to generate the raw tables
+
+
+def measure(accounts: int, repetitions: int) -> Sized:
+    """Best wall and CPU seconds per model over `repetitions` builds of all models."""
     with tempfile.TemporaryDirectory(prefix="oss-miner-bench-models-") as tmp:
         con = load.connect(Path(tmp) / "models.duckdb")
         try:
             raw_tables.load_catalogue(con)
             started = time.perf_counter()
             raw_tables.fill_raw(con, accounts)
-            fill = time.perf_counter() - started
-            best: dict[str, float] = {}
-            best_cpu: dict[str, float] = {}
-            rows = 0
+            sized = Sized({}, {}, float("inf"), 0, time.perf_counter() - started)
             for _ in range(repetitions):
                 _forget_located()
+                started = time.perf_counter()
                 with _cpu_per_model() as spent:
                     results = models.run_models(con)
+                sized.call = min(sized.call, time.perf_counter() - started)
                 for result in results:
-                    best[result.name] = min(best.get(result.name, float("inf")), result.seconds)
-                    best_cpu[result.name] = min(best_cpu.get(result.name, float("inf")), spent[result.name])
-                rows = sum(sum(r.rows.values()) for r in results)
+                    sized.wall[result.name] = min(sized.wall.get(result.name, float("inf")), result.seconds)
+                    sized.cpu[result.name] = min(sized.cpu.get(result.name, float("inf")), spent[result.name])
+                sized.rows = sum(sum(r.rows.values()) for r in results)
         finally:
             con.close()
-    return best, best_cpu, rows, fill
+    return sized
 
 
 def _forget_located() -> None:
@@ -98,46 +104,55 @@ def _forget_located() -> None:
         memo.cache_clear()
 
 
-def section(sizes: list[int], timings: dict[int, dict[str, float]], cpu: dict[int, dict[str, float]], rows_out: dict[int, int],
-            fill_s: dict[int, float], repetitions: dict[int, int]) -> Section:
-    names = list(timings[sizes[0]])
-    growth_columns = [(a, b) for a, b in zip(sizes, sizes[1:])]
-    table = []
-    for name in sorted(names, key=lambda n: -timings[sizes[-1]][n]):
-        row: dict[str, object] = {"model": name}
-        row.update({f"s at {_size(s)}": timings[s][name] for s in sizes})
-        row.update({f"x {_size(a)}->{_size(b)}": ratio(timings[b][name], timings[a][name]) for a, b in growth_columns})
-        row[f"CPU x {_size(sizes[-2])}->{_size(sizes[-1])}"] = ratio(cpu[sizes[-1]][name], cpu[sizes[-2]][name])
-        table.append(row)
-    total = {"model": "all models"}
-    total.update({f"s at {_size(s)}": sum(timings[s].values()) for s in sizes})
-    total.update({f"x {_size(a)}->{_size(b)}": ratio(sum(timings[b].values()), sum(timings[a].values()))
-                  for a, b in growth_columns})
-    total[f"CPU x {_size(sizes[-2])}->{_size(sizes[-1])}"] = ratio(sum(cpu[sizes[-1]].values()), sum(cpu[sizes[-2]].values()))
-    table.insert(0, total)
-    a, b = sizes[-2], sizes[-1]
-    factor = b / a
-    worst = max(names, key=lambda n: ratio(timings[b][n], timings[a][n]) if timings[b][n] >= NOISE_FLOOR_S else 0)
-    worst_ratio = ratio(timings[b][worst], timings[a][worst])
-    worst_cpu = max(names, key=lambda n: ratio(cpu[b][n], cpu[a][n]) if timings[b][n] >= NOISE_FLOOR_S else 0)
+def section(sizes: list[int], judged: tuple[int, int], results: dict[int, Sized],
+            repetitions: dict[int, int]) -> Section:
+    a, b = judged
+    names = sorted(results[b].wall, key=lambda n: -results[b].wall[n])
+    steps = list(zip(sizes, sizes[1:]))
+
+    def row(label: str, wall: Callable[[int], float], cpu: Callable[[int], float]) -> dict[str, object]:
+        out: dict[str, object] = {"model": label}
+        out.update({f"s at {_size(n)}": wall(n) for n in sizes})
+        out.update({f"x {_size(m)}->{_size(n)}": ratio(wall(n), wall(m)) for m, n in steps})
+        out[f"CPU x {_size(a)}->{_size(b)}"] = ratio(cpu(b), cpu(a))
+        return out
+
+    table = [row("run_models call (COMMIT included)", lambda n: results[n].call, lambda n: sum(results[n].cpu.values())),
+             row("all models", lambda n: sum(results[n].wall.values()), lambda n: sum(results[n].cpu.values()))]
+    table += [row(name, lambda n, name=name: results[n].wall[name], lambda n, name=name: results[n].cpu[name])
+              for name in names]
+    judged_names = [n for n in names if results[b].wall[n] >= NOISE_FLOOR_S] or names
+    growth = {n: ratio(results[b].wall[n], results[a].wall[n]) for n in judged_names}
+    worst = max(judged_names, key=growth.__getitem__)
+    over = sorted((n for n in judged_names if growth[n] > TARGET_GROWTH), key=lambda n: -growth[n])
+    whole = ratio(results[b].call, results[a].call)
     targets = [
-        target(worst_ratio <= TARGET_GROWTH,
-               f"no model slower than {TARGET_GROWTH}x from {_size(a)} to {_size(b)} accounts "
-               f"(worst wall time: {worst} {worst_ratio:.1f}x, {timings[a][worst]:.2f} s -> {timings[b][worst]:.2f} s; "
-               f"worst CPU time: {worst_cpu} {ratio(cpu[b][worst_cpu], cpu[a][worst_cpu]):.1f}x)"),
-        target(ratio(sum(timings[b].values()), sum(timings[a].values())) <= factor * 1.2,
-               f"all models together close to linear ({ratio(sum(timings[b].values()), sum(timings[a].values())):.1f}x "
-               f"for {factor:.0f}x the accounts)"),
+        target(not over, f"no model slower than {TARGET_GROWTH}x from {_size(a)} to {_size(b)} accounts (worst: {worst} "
+               f"{growth[worst]:.1f}x, {results[a].wall[worst]:.2f} s -> {results[b].wall[worst]:.2f} s"
+               + (f"; over {TARGET_GROWTH}x: " + ", ".join(f"{n} {growth[n]:.1f}x" for n in over) if over else "") + ")"),
+        target(whole <= 1.2 * b / a, f"all models together close to linear ({whole:.1f}x for {b / a:.0f}x the accounts, "
+               "the whole run_models call)"),
     ]
     notes = [
         "raw tables generated in SQL (bench/raw_tables.py), one fresh database per size; fill time "
-        + ", ".join(f"{_size(s)} {fill_s[s]:.1f} s" for s in sizes),
-        "each model's time is the best of " + ", ".join(f"{repetitions[s]} builds at {_size(s)}" for s in sizes)
-        + " of all models (run_models, one transaction, the real geolocator with its memos emptied before each build); "
-        "CPU = this process's CPU seconds while the model was built (DuckDB's threads included), also the best of the builds",
-        f"growth factors of models under {NOISE_FLOOR_S} s at the larger size are timer noise and not judged",
-        "rows in all model tables: " + ", ".join(f"{_size(s)} accounts {rows_out[s]:,}" for s in sizes),
+        + ", ".join(f"{_size(n)} {results[n].fill:.1f} s" for n in sizes),
+        "each model's time is the best of " + ", ".join(f"{repetitions[n]} builds at {_size(n)}" for n in sizes)
+        + " of all models (run_models: one transaction, the real geolocator with its memos emptied before each build); "
+        "CPU = this process's CPU seconds while the model was built (DuckDB's threads included), best of the builds",
+        f"growth factors of models under {NOISE_FLOOR_S} s at {_size(b)} are timer noise and not judged",
+        "a model's own time leaves out the compression and writing of its table when the table is small: DuckDB "
+        "keeps a new table's rows in memory until COMMIT while they fill less than one row group (122,880 rows) and "
+        "writes row groups as they fill once it holds more; so a staging table that crosses that size between two "
+        "sizes jumps more than its rows do (as TEMP tables, which are never written, stg_github_forks and "
+        "stg_github_stargazers grew 3-4x from 100k to 1M on this machine), and the run_models call, COMMIT "
+        "included, is the fair total",
+        "rows in all model tables: " + ", ".join(f"{_size(n)} accounts {results[n].rows:,}" for n in sizes),
     ]
+    if len(sizes) > 3:
+        late = max(judged_names, key=lambda n: ratio(results[sizes[-1]].wall[n], results[sizes[-2]].wall[n]))
+        notes.append(f"from {_size(sizes[-2])} to {_size(sizes[-1])} accounts ({sizes[-1] / sizes[-2]:.0f}x) the "
+                     f"steepest model is {late} at "
+                     f"{ratio(results[sizes[-1]].wall[late], results[sizes[-2]].wall[late]):.1f}x")
     return Section("SQL models at growing sizes", table, notes, targets)
 
 

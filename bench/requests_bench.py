@@ -77,9 +77,8 @@ def _excess(cold: Cost, minimum: dict[str, Any], platform: str) -> list[tuple[st
     """Endpoints where the cold run sent more (or fewer) requests than the minimum, largest first."""
     least = minimum["min_requests"][platform]["by_endpoint"]
     sent = cold.by_endpoint.get(platform, {})
-    free = cold.not_modified[platform] if platform == "github" else 0  # a cold run has none; keep the sum honest
     diff = {e: sent.get(e, 0) - least.get(e, 0) for e in set(sent) | set(least)}
-    return sorted(((e, n) for e, n in diff.items() if n), key=lambda item: -abs(item[1]))[:6] if not free else []
+    return sorted(((e, n) for e, n in diff.items() if n), key=lambda item: -abs(item[1]))[:6]
 
 
 def section(scale: float, minimum: dict[str, Any], needed: dict[str, int], straightforward: Cost, naive_counts: dict[str, Any],
