@@ -18,12 +18,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/oss-miner run --sandbox --db data/oss_miner.duckdb --out reports
 
+# Two workers (pytest-xdist); tests/conftest.py keeps each folder that shares a reference run on one.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Adds the heavy fault and scale variants.
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -m ''
+	$(BIN)/python -m pytest -q -n 2 -m ''
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --full

@@ -20,3 +20,21 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def api_samples(shared_dir: Path) -> Path:
     return shared_dir / "api-samples"
+
+
+# Under pytest-xdist (`make test` runs two workers), the tests of a folder that share an expensive session
+# fixture (a Prefect test server, a reference run at scale 1) stay on one worker, so that it is built once;
+# every other test goes wherever a worker is free. (A scheduler of our own: xdist's `loadgroup` does not
+# group on pytest 9, whose node ids no longer take the suffix it appends.)
+SHARED_FIXTURE_FOLDERS = ("e2e", "faults")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 - xdist's own types
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = nodeid.split("/")[1] if nodeid.startswith("tests/") else ""
+            return folder if folder in SHARED_FIXTURE_FOLDERS else nodeid
+
+    return FolderScheduling(config, log)
