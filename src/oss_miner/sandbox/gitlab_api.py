@@ -136,6 +136,8 @@ class GitlabApi:
             "star_count": 0,
             "last_activity_at": gitlab_time(activity_at),
             "namespace": self.namespace(urls, owner, namespace_path),
+            # as GitLab does for a project in a user's namespace (a group's project has no `owner`)
+            **({"owner": simple_user(urls, owner)} if owner and owner.type != "Organization" else {}),
             "_links": {"self": api, "issues": f"{api}/issues", "merge_requests": f"{api}/merge_requests",
                        "repo_branches": f"{api}/repository/branches", "labels": f"{api}/labels",
                        "events": f"{api}/events", "members": f"{api}/members", "cluster_agents": f"{api}/cluster_agents"},
