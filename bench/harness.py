@@ -18,11 +18,11 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 
-from oss_miner.sandbox.server import SandboxOptions
+from oss_miner.sandbox.server import SandboxOptions, environment_applied as environment, pipeline_environment
 
 PLATFORMS = ("github", "gitee", "gitlab")
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,12 +87,8 @@ class Sandbox:
 
     def environment(self, github_tokens: int = 2) -> dict[str, str]:
         """What points the pipeline (or a straightforward script) at this sandbox; each token is an account."""
-        return {
-            "OSS_MINER_GITHUB_URL": self.urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": self.urls["github_graphql"],
-            "OSS_MINER_GITEE_URL": self.urls["gitee"], "OSS_MINER_GITLAB_URL": self.urls["gitlab"],
-            "GITHUB_TOKEN": ",".join(f"bench-github-{i + 1}" for i in range(github_tokens)),
-            "GITEE_TOKEN": "bench-gitee", "GITLAB_TOKEN": "bench-gitlab",
-        }
+        return pipeline_environment(self.urls, github=",".join(f"bench-github-{i + 1}" for i in range(github_tokens)),
+                                    gitee="bench-gitee", gitlab="bench-gitlab")
 
 
 def _serve_child(options_json: str, truth_dir: str) -> None:
@@ -159,18 +155,6 @@ def prefect() -> None:
     atexit.register(stack.close)
 
 
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @dataclass

@@ -100,18 +100,8 @@ def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: 
     from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
     options = SandboxOptions(seed=seed, scale=scale, catalogue_path=str(config) if config else None)
-    with SandboxServer(options) as server:
-        env = server.environment()
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with SandboxServer(options) as server, server.applied():
+        yield
 
 
 class _TracebackTrimmer(logging.Filter):

@@ -7,7 +7,6 @@ process builds its own context (catalogue, credentials, landing area, cache, sou
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading

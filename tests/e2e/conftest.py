@@ -53,21 +53,12 @@ def mined(prefect_harness, tmp_path_factory) -> Iterator[Mined]:
     options = SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)
     with SandboxServer(options) as sandbox:
         write_truth(sandbox.world, root / "truth")
-        environment = sandbox.environment(github="e2e-github-1,e2e-github-2", gitee="e2e-gitee", gitlab="e2e-gitlab")
-        saved = {k: os.environ.get(k) for k in environment}
-        os.environ.update(environment)
-        try:
+        with sandbox.applied(github="e2e-github-1,e2e-github-2", gitee="e2e-gitee", gitlab="e2e-gitlab"):
             requests.post(sandbox.urls["stats"] + "/reset", timeout=30)
             db = root / "data" / "oss_miner.duckdb"
             cold = run_mine(db, out=str(root / "reports"))
             cold_stats = requests.get(sandbox.urls["stats"], timeout=30).json()
             yield Mined(sandbox, root / "truth", db, cold, cold_stats)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 def sandbox_catalogue():

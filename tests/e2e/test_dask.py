@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import duckdb
-import pytest
 from prefect_dask import DaskTaskRunner
 
 from oss_miner.config import load_config

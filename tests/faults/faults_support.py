@@ -14,9 +14,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 import duckdb
 
 from oss_miner import pipeline, runstate
-from oss_miner.sandbox.server import pipeline_environment
+from oss_miner.sandbox.server import environment_applied as environment, pipeline_environment  # noqa: F401 (the tests use both)
 
 SEED, SCALE = 7, 0.05
 # One hashing key for every database of these tests, so that keyed hashes (emails, person keys) compare.
@@ -40,25 +38,6 @@ INSTANCE_COLUMNS = frozenset({"html_url", "clone_url"})
 def sandbox_environment(urls: dict[str, str], *, github: str = "faults-github-1,faults-github-2",
                         gitee: str = "faults-gitee", gitlab: str = "faults-gitlab") -> dict[str, str]:
     return pipeline_environment(urls, github=github, gitee=gitee, gitlab=gitlab)
-
-
-@contextmanager
-def environment(values: dict[str, str | None]) -> Iterator[None]:
-    """Set (or, with None, remove) environment variables for the duration of the block."""
-    saved = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run_stages(db: Path, *, config: Path | None = None, **spec_fields: Any) -> str:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import anyio
 import duckdb
-import pytest
 
 from faults_support import SANDBOX_CONFIG, sandbox_environment
 from oss_miner.runstate import StatePaths

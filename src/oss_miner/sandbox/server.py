@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 import signal
 import socket
 import struct
@@ -27,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Callable
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -480,6 +482,26 @@ def pipeline_environment(urls: dict[str, str], github: str = "sandbox-github-1,s
     }
 
 
+@contextlib.contextmanager
+def environment_applied(values: dict[str, str | None]) -> Iterator[None]:
+    """Set (None: remove) these environment variables for the block, then put back what was there: the
+    pipeline reads its endpoints and tokens from the environment, so this is how it is pointed at a sandbox."""
+    saved = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 class SandboxServer:
     """The sandbox on 127.0.0.1 and a free port, in a background thread; a context manager.
 
@@ -537,6 +559,10 @@ class SandboxServer:
     def environment(self, **tokens: str) -> dict[str, str]:
         """The environment that points oss-miner at this sandbox (see `pipeline_environment`)."""
         return pipeline_environment(self.urls, **tokens)
+
+    def applied(self, **tokens: str) -> contextlib.AbstractContextManager[None]:
+        """Within the block, oss-miner in this process mines this sandbox."""
+        return environment_applied(self.environment(**tokens))
 
     def __enter__(self) -> "SandboxServer":
         return self.start()
