@@ -86,3 +86,13 @@ def test_tokens_come_from_the_environment_as_secrets():
     assert [t.get_secret_value() for t in credentials.for_platform("github")] == ["ghp_a", "ghp_b"]
     assert credentials.for_platform("gitee") == ()
     assert "ghp_a" not in repr(credentials)
+
+
+@pytest.mark.parametrize("text, is_bot", [
+    ("dependabot[bot]", True), ("mindspore-ci-bot", True), ("oneflow-ci-bot", True), ("ci-bot", True),
+    ("paddle-ci.runner", True), ("jenkins-build", True), ("i-robot", True), ("mergify", True),
+    ("ci.zhang", False), ("wang-ci", False), ("cindy", False), ("ci_lin", False), ("robotics-lab", False),
+    ("botao.li", False),
+])
+def test_default_bot_patterns_catch_ci_accounts_not_people_named_ci(text, is_bot):
+    assert bool(load_config(environ={}).bot_regex.search(text)) is is_bot
