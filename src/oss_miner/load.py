@@ -56,7 +56,7 @@ LEDGER: dict[str, Entity] = {
             _c("started_at", "TIMESTAMPTZ", "when extraction started"),
             _c("finished_at", "TIMESTAMPTZ", "when the run ended (set by finish_run; NULL while it is still going)"),
             _c("loaded_at", "TIMESTAMPTZ", "when the landed pages were (last) loaded into the raw tables"),
-            _c("outcome", "VARCHAR", "loaded (raw tables filled, models not yet run), succeeded, failed or another word the pipeline gives"),
+            _c("outcome", "VARCHAR", "loaded (raw tables filled, models not yet run), succeeded, failed, abandoned (killed after loading, then a run with other parameters came after it) or another word the pipeline gives"),
             _c("error", "VARCHAR", "one-line reason when the run failed (secrets removed)"),
             _c("parameters", "JSON", "what the run was asked to do (frameworks, platforms, options) as JSON"),
             *_STAT_COLUMNS,
@@ -223,6 +223,8 @@ def load_run(con: duckdb.DuckDBPyConnection, landing: Landing, catalogue: Catalo
         rows = {entity: _load_entity(con, files.get(entity, []), run_id, entity) for entity in ENTITIES}
         _reload_catalogue(con, catalogue, patterns)
         _record_run(con, landing, run, run_id, rows, pages=sum(len(f) for f in files.values()))
+        # runs take turns under the lock, so an earlier run still at `loaded` was killed and not resumed
+        con.execute("UPDATE runs SET outcome = 'abandoned' WHERE outcome = 'loaded' AND run_id < ?", [run_id])
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")

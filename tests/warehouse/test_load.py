@@ -46,6 +46,16 @@ def test_a_second_run_adds_a_second_observation_of_every_repository(con, landing
     assert con.execute("SELECT list(run_id ORDER BY run_id) FROM runs").fetchone()[0] == ["run-1", "run-2"]
 
 
+def test_a_run_killed_after_loading_and_never_resumed_is_marked_abandoned(con, landing_root):
+    first, second = scenario.first_run(landing_root), scenario.second_run(landing_root)
+    load.load_run(con, first.landing, catalogue(), first.run)  # then killed: no models, no outcome
+    load.load_run(con, second.landing, catalogue(), second.run)  # a later run, asked something else
+    assert con.execute("SELECT list(outcome ORDER BY run_id) FROM runs").fetchone()[0] == ["abandoned", "loaded"]
+    load.load_run(con, second.landing, catalogue(), second.run)  # reloading itself keeps it as it is
+    load.finish_run(con, "run-2", "succeeded")
+    assert con.execute("SELECT list(outcome ORDER BY run_id) FROM runs").fetchone()[0] == ["abandoned", "succeeded"]
+
+
 def test_a_failure_mid_load_leaves_the_database_as_it_was(con, landing_root, monkeypatch):
     run = scenario.first_run(landing_root)
     load.load_run(con, run.landing, catalogue(), run.run)
