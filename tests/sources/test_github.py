@@ -526,7 +526,7 @@ def test_code_search_waits_for_its_own_budget(tmp_path, caplog):
         with caplog.at_level(logging.WARNING, logger="oss_miner"):
             drain(GitHubSource(ctx, sleep=sleep).fetch_dependents("Demo", ["demo"]))
     assert fake.count("GET", "/search/code") == 3 and fake.count(status=403) == 0
-    assert len(sleeps) == 1 and "rate limit of account alice spent; sleeping until" in caplog.text
+    assert len(sleeps) == 1 and "code-search rate limit of account alice spent; sleeping until" in caplog.text
 
 
 # == commits fallback =======================================================================
@@ -566,7 +566,7 @@ def test_primary_rate_limit_sleeps_until_reset_with_a_log_line(tmp_path, caplog)
             drain(source.fetch_repository("Demo", REPO))
     assert landed(ctx, "repositories")[0]["full_name"] == "octo/demo"
     until = datetime.fromtimestamp(reset, timezone.utc).isoformat(timespec="seconds")
-    assert f"github: rate limit of account alice spent; sleeping until {until}" in caplog.text
+    assert f"github: REST rate limit of account alice spent; sleeping until {until}" in caplog.text
     assert source.stats.rate_limit_waits == 1 and 100 < source.stats.rate_limit_wait_s <= 120 and sleeps
 
 

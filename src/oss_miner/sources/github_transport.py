@@ -62,6 +62,7 @@ Clock = Callable[[], float]
 
 # Budgets GitHub keeps apart (X-RateLimit-Resource): REST, GraphQL points, code search.
 CORE, GRAPHQL, CODE_SEARCH = "core", "graphql", "code_search"
+BUDGET_NAMES = {CORE: "REST", GRAPHQL: "GraphQL", CODE_SEARCH: "code-search"}  # as a log line says them
 MAX_ATTEMPTS = 6  # of our own loop (truncated bodies, failures urllib3 gave up on)
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
@@ -215,7 +216,8 @@ class AccountPool:
                     continue
                 self._sleeping.add(resource)
             wait = max(until - now, 0.0)
-            log.warning("github: rate limit of account %s spent; sleeping until %s", soonest.login, iso(until))
+            log.warning("github: %s rate limit of account %s spent; sleeping until %s",
+                        BUDGET_NAMES.get(resource, resource), soonest.login, iso(until))
             self.stats.waited(wait)
             try:
                 self.sleep(wait)
