@@ -1,7 +1,7 @@
 """The Prefect flow `mine`: extract -> land -> load -> models -> export, one task per stage.
 
-Extraction runs one task per platform and repository (tagged `platform:<name>`, so a Prefect server can
-cap each platform with `prefect concurrency-limit create platform:github 3`), then one task per
+Extraction runs one task per platform and repository (tagged `platform:<name>`; `oss-miner serve` sets the
+server's tag concurrency limits from the catalogue's `[schedule] task_limits`), then one task per
 platform for the profiles every landed page refers to. Without a Prefect server the flow runs in
 Prefect's ephemeral mode; `oss-miner serve` serves it on a cron schedule.
 """
@@ -177,6 +177,18 @@ def _record_failure(spec: RunSpec) -> None:
         pipeline.finish_run(spec, "failed")
     except Exception:  # the ledger is best effort; the original error is what matters
         pass
+
+
+def apply_task_limits(limits: dict[str, int]) -> dict[str, int]:
+    """Set the Prefect server's tag concurrency limits `platform:<name>` (created, or updated when they exist),
+    so that a served deployment's runs extract at most that many repositories of a platform at once."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        for platform, limit in sorted(limits.items()):
+            client.create_concurrency_limit(tag=f"platform:{platform}", concurrency_limit=limit)
+        return {platform: client.read_concurrency_limit_by_tag(f"platform:{platform}").concurrency_limit
+                for platform in limits}
 
 
 def deployment(cron: str, parameters: dict[str, Any], name: str = "oss-miner-scheduled") -> Any:

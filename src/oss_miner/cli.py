@@ -164,8 +164,10 @@ def serve(
     catalogue = load_config(config)
     from prefect import serve as serve_deployments
 
-    from flows.mine import deployment
+    from flows.mine import apply_task_limits, deployment
 
+    limits = apply_task_limits(catalogue.schedule.task_limits)
+    typer.echo("extraction tasks at once: " + ", ".join(f"{p} {n}" for p, n in sorted(limits.items())), err=True)
     parameters = {"config": catalogue.source, "db": str(db), "out": str(out) if out else None}
     serve_deployments(deployment(cron or catalogue.schedule.cron, parameters))
 

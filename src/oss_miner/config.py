@@ -131,6 +131,17 @@ class Refresh(_Strict):
 
 class Schedule(_Strict):
     cron: str = "0 3 * * *"
+    # Prefect tag concurrency limits `oss-miner serve` sets on the server: extraction tasks running at once
+    # per platform (`platform:<name>`); a GitHub account's requests are serial whatever this says.
+    task_limits: dict[Platform, int] = Field(
+        default_factory=lambda: {"github": 6, "gitee": 3, "gitlab": 3})
+
+    @field_validator("task_limits")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(limit < 1 for limit in value.values()):
+            raise ValueError("each limit must be at least 1")
+        return value
 
     @field_validator("cron")
     @classmethod

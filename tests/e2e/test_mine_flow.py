@@ -135,3 +135,11 @@ def test_platform_dependence_knows_primaries_and_mirrors(mined):
     assert rows["MindSpore"][:2] == ("gitee", "gitee")
     assert rows["PaddlePaddle"][:2] == ("github", "github")
     assert rows["MindSpore"][2] < 0.5 < rows["PaddlePaddle"][2] <= rows["TensorFlow"][2]
+
+
+def test_serve_sets_the_catalogues_task_limits_on_the_prefect_server(prefect_harness):
+    from flows.mine import apply_task_limits
+    from oss_miner.config import load_config
+
+    assert apply_task_limits(load_config(environ={}).schedule.task_limits) == {"github": 6, "gitee": 3, "gitlab": 3}
+    assert apply_task_limits({"github": 2}) == {"github": 2}  # an existing limit is updated, not duplicated
