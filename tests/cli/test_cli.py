@@ -104,6 +104,7 @@ def test_an_unreachable_host_fails_the_run_with_exit_1(tmp_path):
     assert result.returncode == 1, result.stderr[-2000:]
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and errors[0].startswith("error: run failed: gitee: GET") and "ConnectionError" in errors[0]
+    assert "has not answered once in this run; check OSS_MINER_GITEE_URL" in errors[0]
     assert "Traceback" not in result.stderr and "canary-token-4711" not in result.stderr + result.stdout
     assert not (tmp_path / "x.duckdb").exists()
 

@@ -157,13 +157,14 @@ def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_store
 
 @pytest.mark.heavy
 def test_an_unreachable_host_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored, clean_sandbox):
-    """Gitee on a closed port (the transport retries, then Prefect's task retries): exit 1, nothing lost."""
+    """Gitee on a closed port (the transport retries; Prefect does not, since the host never answered): exit 1,
+    nothing lost."""
     db, unchanged = stored
     closed = {**sandbox_environment(clean_sandbox.urls), "OSS_MINER_GITEE_URL": f"http://127.0.0.1:{free_port()}/api/v5"}
     failed = oss_miner(prefect_api, closed, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet",
                        "--platform", "gitee")
     line = one_error_line(failed.stderr)
-    assert failed.returncode == 1 and "gitee: GET" in line and "re-run to resume" in line
+    assert failed.returncode == 1 and "gitee: GET" in line and "re-run to resume" in line and "has not answered once" in line
     assert "faults-gitee" not in failed.stderr
     unchanged()
 

@@ -140,13 +140,26 @@ def test_every_token_rejected_is_a_one_line_error_without_the_token():
 
 
 @responses.activate
-def test_transport_failure_message_is_redacted():
+def test_a_host_that_answered_before_is_worth_retrying_later():
+    responses.get(f"{BASE}/repos/a/a", json={"id": 1})
     responses.get(f"{BASE}/repos/a/b", body=requests.exceptions.ConnectionError(f"refused {BASE}/repos/a/b?access_token={CANARY}"))
     session = gitee_session(redactor=Redactor())
+    session.get(f"{BASE}/repos/a/a")
     with pytest.raises(TransportFailed) as caught:
         session.get(f"{BASE}/repos/a/b")
-    assert CANARY not in str(caught.value)
+    assert caught.value.transient and CANARY not in str(caught.value)
     assert "re-run to resume" in str(caught.value)
+
+
+@responses.activate
+def test_a_host_that_never_answered_is_a_wrong_url_not_a_blip():
+    responses.get(f"{BASE}/repos/a/b", body=requests.exceptions.ConnectionError(f"refused {BASE}/repos/a/b?access_token={CANARY}"))
+    with pytest.raises(RunFailed) as caught:
+        gitee_session(redactor=Redactor()).get(f"{BASE}/repos/a/b")
+    message = str(caught.value)
+    assert not caught.value.transient and CANARY not in message  # no Prefect retry waits on a typo
+    assert "https://gitee.example:443 has not answered once in this run" in message
+    assert "check OSS_MINER_GITEE_URL or the catalogue's [platforms.gitee] url" in message
 
 
 # -- retries -------------------------------------------------------------------------------------

@@ -210,6 +210,7 @@ class HostPinnedSession(requests.Session):
         self.token_param = token_param
         self.token_prefix = token_prefix
         self.stats = stats or RequestStats(platform)
+        self.answered = False  # whether the host has answered anything in this run
         self.redactor = redactor or Redactor()
         for token in tokens:
             self.redactor.add(token)
@@ -311,10 +312,11 @@ class HostPinnedSession(requests.Session):
                 truncated = self._retry_truncated(url, truncated)
                 continue
             except requests.RequestException as exc:
-                raise TransportFailed(self._failure(method, url, type(exc).__name__)) from None
+                raise self._unreachable(method, url, exc) from None
             finally:
                 self._local.token = None
             self._local.last = response
+            self.answered = True
             complete = streamed or _read_body(response)
             self._account(url, response)
             if not complete or (200 <= response.status_code < 300 and _is_json(response) and not _parses(response.content)):
@@ -331,6 +333,17 @@ class HostPinnedSession(requests.Session):
                 continue
             self._pause_if_exhausted(token, response)
             return response
+
+    def _unreachable(self, method: str, url: str, exc: requests.RequestException) -> RunFailed:
+        """After every retry. A host that has answered before may be back soon (Prefect retries the task); one
+        that never answered in this run is most likely a wrong URL, so say so now instead of retrying."""
+        if self.answered or not isinstance(exc, requests.exceptions.ConnectionError):
+            return TransportFailed(self._failure(method, url, type(exc).__name__))
+        where = "{}://{}:{}".format(*self.pinned)
+        return RunFailed(self.redactor(
+            f"{self.platform}: {method} {strip_credential_params(url)} failed ({type(exc).__name__}): {where} has not "
+            f"answered once in this run; check OSS_MINER_{self.platform.upper()}_URL or the catalogue's "
+            f"[platforms.{self.platform}] url, then re-run to resume"))
 
     def _failure(self, method: str, url: str, reason: str) -> str:
         return self.redactor(f"{self.platform}: {method} {strip_credential_params(url)} failed ({reason}); re-run to resume")
