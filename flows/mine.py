@@ -165,6 +165,7 @@ def mine(
             _record_failure(spec)
             raise
         runstate.finish(spec.paths)
+        pipeline.prune_landing(spec)  # under the lock: no other run is landing
     exported = export_task(spec) if out else {}
     create_markdown_artifact(key="mine-run-summary", markdown=_summary_markdown(spec, sealed, loaded),
                              description=f"oss-miner run {run_id}")

@@ -151,6 +151,11 @@ class Schedule(_Strict):
         return value
 
 
+class Retention(_Strict):
+    # Landed pages are kept for the newest runs only (to resume or reload them); DuckDB keeps every run's rows.
+    landed_runs: int = Field(3, ge=1)
+
+
 class Privacy(_Strict):
     min_cell_people: int = Field(5, ge=1)
 
@@ -176,6 +181,7 @@ class Catalogue(_Strict):
     refresh: Refresh = Refresh()
     schedule: Schedule = Schedule()
     privacy: Privacy = Privacy()
+    retention: Retention = Retention()
     bots: Bots = Bots()
     frameworks: dict[str, Framework]
     source: str = ""

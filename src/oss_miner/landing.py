@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -90,6 +91,23 @@ def _valid_text(value: Any) -> Any:
 def page_key(platform: str, entity: str, endpoint: str, params: dict[str, Any]) -> str:
     canonical = json.dumps([platform, entity, endpoint, params], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+RUN_FOLDER = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")  # runstate.new_run_id(): sortable by start time
+
+
+def prune_runs(root: str, keep: int) -> list[str]:
+    """Remove the landed pages of every run but the newest `keep`; returns the run ids removed. Folders that
+    are not runs are left alone."""
+    fs, base = fsspec.core.url_to_fs(root.rstrip("/"))
+    if not fs.exists(base):
+        return []
+    runs = sorted(name for name in (p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(base, detail=False))
+                  if RUN_FOLDER.match(name))
+    removed = runs[:-keep] if keep > 0 else runs
+    for run_id in removed:
+        fs.rm(f"{base}/{run_id}", recursive=True)
+    return removed
 
 
 class Landing:

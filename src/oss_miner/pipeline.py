@@ -346,5 +346,15 @@ def finish_run(spec: RunSpec, outcome: str, error: str | None = None) -> None:
         con.close()
 
 
+def prune_landing(spec: RunSpec) -> list[str]:
+    """After a run succeeded: the landed pages of older runs beyond the catalogue's `[retention]`."""
+    from oss_miner.landing import prune_runs
+
+    removed = prune_runs(spec.paths.landing_root, load_catalogue(spec).retention.landed_runs)
+    if removed:
+        log.info("removed the landed pages of %d older run(s); their rows stay in the database", len(removed))
+    return removed
+
+
 def with_run_id(spec: RunSpec, run_id: str) -> RunSpec:
     return replace(spec, run_id=run_id)
