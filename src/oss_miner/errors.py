@@ -20,3 +20,9 @@ class RunFailed(Exception):
     """
 
     transient = False
+
+
+class HostKeptFailing(RunFailed):
+    """A host that has answered in this run kept failing after every retry: worth retrying the task later."""
+
+    transient = True

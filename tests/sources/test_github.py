@@ -654,8 +654,21 @@ def test_resets_timeouts_and_cut_bodies_are_retried_and_a_dead_server_fails_the_
         drain(source.fetch_repository("Demo", REPO))
         assert landed(ctx, "repositories") and source.stats.requests[("/user", 0)] == 2
         fake.faults += [requests.ConnectionError("Connection reset by peer")] * 100
-        with pytest.raises(RunFailed, match="kept failing"):
+        with pytest.raises(RunFailed, match="kept failing") as failed:
             drain(source.fetch_releases(REPO))
+        assert failed.value.transient  # the host answered earlier in the run: Prefect may retry the task
+
+
+def test_a_server_that_never_answers_fails_the_run_without_a_task_retry(tmp_path):
+    import requests
+
+    fake = demo_world()
+    fake.faults += [requests.ConnectionError("Connection refused")] * 100
+    with mock() as rsps:
+        fake.install(rsps)
+        with pytest.raises(RunFailed, match="GET /user kept failing at .*is the server up") as failed:
+            drain(make_source(make_ctx(tmp_path)).fetch_repository("Demo", REPO))
+    assert not failed.value.transient  # most likely a wrong URL: retrying the task would fail the same way
 
 
 def test_tokens_are_grouped_by_account(tmp_path, caplog):

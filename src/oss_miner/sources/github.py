@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_miner.config import RepoRef
-from oss_miner.errors import RunFailed
+from oss_miner.errors import HostKeptFailing
 from oss_miner.landing import Landing, Page, page_key
 from oss_miner.records import empty_record
 from oss_miner.sources import github_graphql as gql
@@ -380,7 +380,7 @@ class GitHubSource:
     def _record_failure(self, repo: str | None, entity: str, endpoint: str, response: Response,
                         subject: str | None = None) -> None:
         if response.status == 0 or response.status >= 500:
-            raise RunFailed(f"github: {endpoint} kept failing ({response.status or 'no answer'}) for "
+            raise HostKeptFailing(f"github: {endpoint} kept failing ({response.status or 'no answer'}) for "
                             f"{repo or entity}; re-run to resume where it stopped")
         detail = response.message or f"HTTP {response.status}"
         self.pages.finding(repo, entity, finding_kind(response), f"{endpoint}: {detail}", response.status,

@@ -382,7 +382,8 @@ class GitHubTransport:
                     f"github: GET /user answered {response.status} ({response.message or 'no message'}); "
                     f"check platforms.github.url ({self.base_url})"))
             self._backoff(attempt)
-        raise RunFailed(f"github: GET /user kept failing at {self.base_url}; is the server up?")
+        raise RunFailed(f"github: GET /user kept failing at {self.base_url}; is the server up? Check "
+                        "OSS_MINER_GITHUB_URL or the catalogue's [platforms.github] url, then re-run to resume")
 
     # -- requests ----------------------------------------------------------------------------
     def get(self, endpoint: str, url: str, params: dict[str, Any] | None = None, *, etag: str | None = None,

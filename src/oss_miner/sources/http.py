@@ -50,7 +50,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from oss_miner.config import RepoRef
-from oss_miner.errors import RunFailed
+from oss_miner.errors import HostKeptFailing, RunFailed
 from oss_miner.landing import Page, page_key
 from oss_miner.privacy import RedactingFilter, Redactor
 from oss_miner.records import empty_record
@@ -71,10 +71,8 @@ class TokenRejected(RunFailed):
     """Every configured token was answered with 401."""
 
 
-class TransportFailed(RunFailed):
+class TransportFailed(HostKeptFailing):
     """A request kept failing after every retry (the run can be resumed later)."""
-
-    transient = True
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
