@@ -138,8 +138,15 @@ def test_platform_dependence_knows_primaries_and_mirrors(mined):
 
 
 def test_serve_sets_the_catalogues_task_limits_on_the_prefect_server(prefect_harness):
+    from prefect import get_client
+
     from flows.mine import apply_task_limits
     from oss_miner.config import load_config
 
-    assert apply_task_limits(load_config(environ={}).schedule.task_limits) == {"github": 6, "gitee": 3, "gitlab": 3}
-    assert apply_task_limits({"github": 2}) == {"github": 2}  # an existing limit is updated, not duplicated
+    try:
+        assert apply_task_limits(load_config(environ={}).schedule.task_limits) == {"github": 6, "gitee": 3, "gitlab": 3}
+        assert apply_task_limits({"github": 2}) == {"github": 2}  # an existing limit is updated, not duplicated
+    finally:  # the server is shared: later flows in this session must not queue behind these limits
+        with get_client(sync_client=True) as client:
+            for platform in ("github", "gitee", "gitlab"):
+                client.delete_concurrency_limit_by_tag(f"platform:{platform}")
