@@ -44,6 +44,7 @@ from oss_miner.records import empty_record
 from oss_miner.sources import github_graphql as gql
 from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats, parse_link_header
 from oss_miner.sources.github_transport import CODE_SEARCH, CORE, GitHubTransport, Response
+from oss_miner.sources.http import as_dict
 
 log = logging.getLogger("oss_miner.extract.github")
 
@@ -80,14 +81,10 @@ class _RepoState:
 # A value of the wrong type lands as it is and becomes NULL (and a bad_payload finding) when loaded; a
 # nested object of the wrong type is read as empty; a payload of another shape altogether is a
 # bad_payload finding of its page (see GitHubSource._rest_page).
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def repository_record(repo: str, d: dict[str, Any]) -> dict[str, Any]:
-    owner = _obj(d.get("owner"))
-    parent = _obj(d.get("parent"))
-    licence = _obj(d.get("license"))
+    owner = as_dict(d.get("owner"))
+    parent = as_dict(d.get("parent"))
+    licence = as_dict(d.get("license"))
     spdx = licence.get("spdx_id")
     return empty_record(
         "repositories", platform=PLATFORM, repo=repo, repo_id=d.get("id"), full_name=d.get("full_name"),
@@ -134,8 +131,8 @@ def dependent_records(framework: str, package: str, file_name: str, query: str, 
     records, seen = [], set()
     items = data.get("items") if isinstance(data, dict) else None
     for item in items if isinstance(items, list) else []:
-        repository = _obj(_obj(item).get("repository"))
-        owner = _obj(repository.get("owner"))
+        repository = as_dict(as_dict(item).get("repository"))
+        owner = as_dict(repository.get("owner"))
         if not isinstance(repository.get("id"), (int, str)) or repository["id"] in seen:
             continue
         seen.add(repository["id"])

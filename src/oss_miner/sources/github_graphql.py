@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from oss_miner.privacy import Hasher
 from oss_miner.records import empty_record
+from oss_miner.sources.http import as_dict
 
 PLATFORM = "github"
 BATCH = 100  # GitHub's node limit per connection page, and the profile batch size
@@ -154,18 +155,14 @@ def account_record(node: dict[str, Any], hasher: Hasher, type_: str | None = Non
     )
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def stargazer_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
     records = []
-    for edge in _items(_obj(connection).get("edges")):
-        node = _obj(edge.get("node"))
+    for edge in _items(as_dict(connection).get("edges")):
+        node = as_dict(edge.get("node"))
         if node.get("databaseId") is None:
             continue
         records.append(empty_record("stargazers", platform=PLATFORM, repo=repo, account_id=node["databaseId"],
@@ -174,7 +171,7 @@ def stargazer_records(repo: str, connection: dict[str, Any]) -> list[dict[str, A
 
 
 def fork_record(repo: str, node: dict[str, Any]) -> dict[str, Any]:
-    owner = _obj(node.get("owner"))
+    owner = as_dict(node.get("owner"))
     return empty_record(
         "forks", platform=PLATFORM, repo=repo, fork_id=node.get("databaseId"), full_name=node.get("nameWithOwner"),
         owner_id=owner.get("databaseId"), owner_login=owner.get("login"), owner_type=owner.get("__typename"),
@@ -187,7 +184,7 @@ def release_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any
         empty_record("releases", platform=PLATFORM, repo=repo, release_id=n.get("databaseId"), tag_name=n.get("tagName"),
                      name=n.get("name"), created_at=n.get("createdAt"), published_at=n.get("publishedAt"),
                      prerelease=n.get("isPrerelease"))
-        for n in _items(_obj(connection).get("nodes"))
+        for n in _items(as_dict(connection).get("nodes"))
     ]
 
 
@@ -237,9 +234,9 @@ def commit_record(repo: str, node: dict[str, Any], hasher: Hasher, is_bot: Calla
     GitHub's `authoredDate` is a UTC DateTime, while `author.date` (a GitTimestamp) keeps the author's
     offset as git recorded it; the offset is taken from the latter when it is there.
     """
-    author = _obj(node.get("author"))
-    committer = _obj(node.get("committer"))
-    user = _obj(author.get("user"))
+    author = as_dict(node.get("author"))
+    committer = as_dict(node.get("committer"))
+    user = as_dict(author.get("user"))
     authored = author.get("date") or node.get("authoredDate")
     email = author.get("email")
     domain, key = hasher.email(email)

@@ -45,6 +45,7 @@ import urllib3
 from github import Auth, Github, GithubException, GithubRetry
 
 from oss_miner.cache import Cache
+from oss_miner.config import URL_ENV
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.privacy import Redactor
 from oss_miner.sources.base import RequestStats
@@ -383,7 +384,7 @@ class GitHubTransport:
                     f"check platforms.github.url ({self.base_url})"))
             self._backoff(attempt)
         raise RunFailed(f"github: GET /user kept failing at {self.base_url}; is the server up? Check "
-                        "OSS_MINER_GITHUB_URL or the catalogue's [platforms.github] url, then re-run to resume")
+                        f"{URL_ENV[('github', 'url')]} or the catalogue's [platforms.github] url, then re-run to resume")
 
     # -- requests ----------------------------------------------------------------------------
     def get(self, endpoint: str, url: str, params: dict[str, Any] | None = None, *, etag: str | None = None,

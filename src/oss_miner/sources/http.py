@@ -49,7 +49,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from oss_miner.config import RepoRef
+from oss_miner.config import URL_ENV, RepoRef
 from oss_miner.errors import HostKeptFailing, RunFailed
 from oss_miner.landing import Page, page_key
 from oss_miner.privacy import RedactingFilter, Redactor
@@ -340,7 +340,7 @@ class HostPinnedSession(requests.Session):
         where = "{}://{}:{}".format(*self.pinned)
         return RunFailed(self.redactor(
             f"{self.platform}: {method} {strip_credential_params(url)} failed ({type(exc).__name__}): {where} has not "
-            f"answered once in this run; check OSS_MINER_{self.platform.upper()}_URL or the catalogue's "
+            f"answered once in this run; check {URL_ENV[(self.platform, 'url')]} or the catalogue's "
             f"[platforms.{self.platform}] url, then re-run to resume"))
 
     def _failure(self, method: str, url: str, reason: str) -> str:
