@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import fsspec
 
 from oss_miner import load, models, runstate
 from oss_miner.cache import Cache
 from oss_miner.config import PLATFORMS
 from oss_miner.errors import UserError
-from oss_miner.landing import Landing, page_key
+from oss_miner.landing import Landing, landed_runs, page_key
 from oss_miner.privacy import PERSON_COLUMNS, ForgetList, Hasher, load_hash_key
 from oss_miner.records import ENTITIES
 
@@ -63,7 +62,7 @@ def forget(who: str, db: Path | str, state: Path | str | None = None, *, wait: b
         forgotten = ForgetList.load(paths.state, Hasher(load_hash_key(paths.state)))
         person, removed = _forget_in_database(paths, forgotten, platform, login)
         sweep = Sweep(forgotten, Scrubber.of(person, login), set(person.forks) if person else set())
-        files = sum(_clean_run(Landing(paths.landing_root, run), sweep) for run in _runs(paths.landing_root))
+        files = sum(_clean_run(Landing(paths.landing_root, run), sweep) for run in landed_runs(paths.landing_root))
         _clean_cache(paths.cache, sweep)
         runstate.publish(paths)
     return {"accounts": len(removed.accounts) if removed else 0, "rows": sum(removed.rows.values()) if removed else 0,
@@ -183,13 +182,6 @@ def keep_out(landing: Landing, forgotten: ForgetList) -> int:
     return _clean_run(landing, Sweep(forgotten, Scrubber([], []), set()))
 
 
-def _runs(root: str) -> list[str]:
-    fs, base = fsspec.core.url_to_fs(root)
-    if not fs.exists(base):
-        return []
-    return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(base, detail=False) if fs.isdir(p))
-
-
 def _read_lines(fs: Any, path: str) -> list[dict[str, Any]]:
     with fs.open(path, "rb") as handle:
         return [json.loads(line) for line in handle.read().decode("utf-8").splitlines() if line]
@@ -235,13 +227,13 @@ def _clean_page(landing: Landing, meta_path: str, sweep: Sweep) -> int:
         if fs.exists(records_path):
             fs.rm(records_path)
         return 1
-    moved = landing._records_path(platform, entity, page_key(platform, entity, endpoint, params))
+    key = page_key(platform, entity, endpoint, params)
+    moved, moved_meta = landing._records_path(platform, entity, key), landing._meta_path(platform, key)
     if moved != records_path:
         _write_lines(landing, moved, records)
         fs.rm(records_path)
-    landing._write_atomic(landing._meta_path(platform, page_key(platform, entity, endpoint, params)),
-                          json.dumps({**meta, "params": params, "records": len(records)}).encode("utf-8"))
-    if landing._meta_path(platform, page_key(platform, entity, endpoint, params)) != meta_path:
+    landing._write_atomic(moved_meta, json.dumps({**meta, "params": params, "records": len(records)}).encode("utf-8"))
+    if moved_meta != meta_path:
         fs.rm(meta_path)
     return 1
 

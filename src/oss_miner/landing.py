@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +29,7 @@ from typing import Any, Callable, Iterator
 import fsspec
 
 from oss_miner.records import ENTITIES
+from oss_miner.runstate import RUN_ID
 
 
 def utcnow() -> datetime:
@@ -93,20 +93,21 @@ def page_key(platform: str, entity: str, endpoint: str, params: dict[str, Any]) 
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
-RUN_FOLDER = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")  # runstate.new_run_id(): sortable by start time
+def landed_runs(root: str) -> list[str]:
+    """The names of the folders under the landing root (one per run that landed pages), sorted."""
+    fs, base = fsspec.core.url_to_fs(root.rstrip("/"))
+    if not fs.exists(base):
+        return []
+    return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(base, detail=False) if fs.isdir(p))
 
 
 def prune_runs(root: str, keep: int) -> list[str]:
     """Remove the landed pages of every run but the newest `keep`; returns the run ids removed. Folders that
-    are not runs are left alone."""
-    fs, base = fsspec.core.url_to_fs(root.rstrip("/"))
-    if not fs.exists(base):
-        return []
-    runs = sorted(name for name in (p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(base, detail=False))
-                  if RUN_FOLDER.match(name))
-    removed = runs[:-keep] if keep > 0 else runs
+    are not runs (not named by runstate.new_run_id) are left alone."""
+    runs = [name for name in landed_runs(root) if RUN_ID.match(name)]
+    removed = runs[:max(len(runs) - keep, 0)]
     for run_id in removed:
-        fs.rm(f"{base}/{run_id}", recursive=True)
+        Landing(root, run_id).remove()
     return removed
 
 

@@ -350,7 +350,8 @@ def prune_landing(spec: RunSpec) -> list[str]:
     """After a run succeeded: the landed pages of older runs beyond the catalogue's `[retention]`."""
     from oss_miner.landing import prune_runs
 
-    removed = prune_runs(spec.paths.landing_root, load_catalogue(spec).retention.landed_runs)
+    keep = load_config(spec.config, sandbox=spec.sandbox).retention.landed_runs  # checked when the run began
+    removed = prune_runs(spec.paths.landing_root, keep)
     if removed:
         log.info("removed the landed pages of %d older run(s); their rows stay in the database", len(removed))
     return removed

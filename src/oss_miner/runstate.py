@@ -14,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import time
@@ -93,6 +94,9 @@ def exclusive_run(paths: StatePaths, wait: bool = False, poll_s: float = 2.0) ->
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")  # what new_run_id makes
 
 
 def new_run_id(now: datetime | None = None) -> str:
