@@ -63,11 +63,6 @@ class Sandbox:
             self._child.wait()
         self._child = None
 
-    @property
-    def pid(self) -> int:
-        assert self._child is not None
-        return self._child.pid
-
     def stats(self) -> dict[str, Any]:
         return requests.get(self.urls["stats"], timeout=60).json()
 
@@ -115,7 +110,6 @@ class Cost:
     bytes: Counter = field(default_factory=Counter)
     by_endpoint: dict[str, Counter] = field(default_factory=dict)
     by_status: Counter = field(default_factory=Counter)  # (platform, status, fault)
-    secondary_403: int = 0  # GitHub secondary-limit refusals (403 + Retry-After)
     graphql_points: int = 0
 
     @classmethod
@@ -155,14 +149,11 @@ def prefect() -> None:
     atexit.register(stack.close)
 
 
-
-
 @dataclass
 class FlowRun:
     result: dict[str, Any]
     seconds: float
     cost: Cost
-    started_at: float  # epoch seconds
 
 
 def mine(sandbox: Sandbox, db: Path, github_tokens: int = 2, **parameters: Any) -> FlowRun:
@@ -173,10 +164,10 @@ def mine(sandbox: Sandbox, db: Path, github_tokens: int = 2, **parameters: Any) 
 
     sandbox.reset()
     with environment(sandbox.environment(github_tokens)):
-        started_at, started = time.time(), time.perf_counter()
+        started = time.perf_counter()
         result = mine_flow(db=str(db), sandbox=True, out=None, **parameters)
         seconds = time.perf_counter() - started
-    return FlowRun(result, seconds, Cost.of(sandbox.stats()), started_at)
+    return FlowRun(result, seconds, Cost.of(sandbox.stats()))
 
 
 if __name__ == "__main__":

@@ -87,11 +87,10 @@ def measure(accounts: int, repetitions: int) -> Sized:
                 with _cpu_per_model() as spent:
                     results = models.run_models(con)
                 sized.call = min(sized.call, time.perf_counter() - started)
-                for result in results:
-                    sized.wall[result.name] = min(sized.wall.get(result.name, float("inf")), result.seconds)
-                    sized.cpu[result.name] = min(sized.cpu.get(result.name, float("inf")), spent[result.name])
                 sized.rows = sum(sum(r.rows.values()) for r in results)
                 for result in results:  # dependency order: each model's inputs are already built
+                    sized.wall[result.name] = min(sized.wall.get(result.name, float("inf")), result.seconds)
+                    sized.cpu[result.name] = min(sized.cpu.get(result.name, float("inf")), spent[result.name])
                     _forget_located()
                     con.execute("CHECKPOINT")  # so that the next one writes this model's table and nothing else
                     started = time.perf_counter()
