@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,18 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def api_samples(shared_dir: Path) -> Path:
     return shared_dir / "api-samples"
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """A Prefect test server for the session (one per xdist worker); its URL lets `oss-miner run`
+    subprocesses report to it too."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    with prefect_test_harness(server_startup_timeout=180):
+        yield str(PREFECT_API_URL.value())
 
 
 # Under pytest-xdist (`make test` runs two workers), the tests of a folder that share an expensive session

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -32,15 +31,6 @@ class Mined:
         requests.post(self.sandbox.urls["stats"] + "/reset", timeout=30).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
-
-
 def run_mine(db: Path, **parameters: Any) -> dict[str, Any]:
     from flows.mine import mine
 
@@ -48,7 +38,7 @@ def run_mine(db: Path, **parameters: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def mined(prefect_harness, tmp_path_factory) -> Iterator[Mined]:
+def mined(prefect_api, tmp_path_factory) -> Iterator[Mined]:
     root = tmp_path_factory.mktemp("e2e")
     options = SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)
     with SandboxServer(options) as sandbox:

@@ -11,12 +11,11 @@ from oss_miner.config import load_config
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
 
-def test_mine_runs_on_a_two_worker_dask_cluster(prefect_harness, tmp_path, monkeypatch):
+def test_mine_runs_on_a_two_worker_dask_cluster(prefect_api, tmp_path):
     from flows.mine import mine
 
-    with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox:
-        for key, value in sandbox.environment().items():
-            monkeypatch.setenv(key, value)  # the workers are started below and inherit the environment
+    # the workers are started within the block and inherit the environment that points at the sandbox
+    with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox, sandbox.applied():
         runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 2, "processes": True,
                                                 "dashboard_address": None})
         db = tmp_path / "dask.duckdb"

@@ -8,12 +8,10 @@ import fsspec
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
 
-def test_mine_lands_pages_on_an_fsspec_url(prefect_harness, tmp_path, monkeypatch):
+def test_mine_lands_pages_on_an_fsspec_url(prefect_api, tmp_path):
     from flows.mine import mine
 
-    with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox:
-        for key, value in sandbox.environment().items():
-            monkeypatch.setenv(key, value)
+    with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as sandbox, sandbox.applied():
         db = tmp_path / "m.duckdb"
         result = mine(db=str(db), sandbox=True, out=None, frameworks=["Jittor"], landing="memory://oss-miner-landing")
     memory = fsspec.filesystem("memory")

@@ -137,7 +137,7 @@ def test_platform_dependence_knows_primaries_and_mirrors(mined):
     assert rows["MindSpore"][2] < 0.5 < rows["PaddlePaddle"][2] <= rows["TensorFlow"][2]
 
 
-def test_serve_sets_the_catalogues_task_limits_on_the_prefect_server(prefect_harness):
+def test_serve_sets_the_catalogues_task_limits_on_the_prefect_server(prefect_api):
     from prefect import get_client
 
     from flows.mine import apply_task_limits

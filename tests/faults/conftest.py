@@ -1,9 +1,8 @@
 """Fixtures of the fault, crash, bad-input, secret and forget tests: one fault-free sandbox and the
-reference databases mined from it, one Prefect test server for the runs that go through the `mine` flow."""
+reference databases mined from it (the Prefect test server, `prefect_api`, is tests/conftest.py's)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -19,17 +18,6 @@ def one_hashing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every database of these tests hashes with the same key, so that their keyed hashes compare (set per
     test: the rest of the suite keeps its own environment)."""
     monkeypatch.setenv("OSS_MINER_HASH_KEY", HASH_KEY)
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[str]:
-    """A Prefect test server; its URL lets `oss-miner run` subprocesses report to it too."""
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    with prefect_test_harness(server_startup_timeout=180):
-        yield str(PREFECT_API_URL.value())
 
 
 @pytest.fixture(scope="session")

@@ -86,13 +86,18 @@ def _value(value: Any) -> Any:
     return round(value, 9) if isinstance(value, float) else value
 
 
-def tables(db: Path, prefix: str) -> list[str]:
+def query(db: Path, sql: str, parameters: list[Any] | None = None) -> list[tuple]:
+    """One query on a database opened read-only, as an analyst would."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [t for (t,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?) ORDER BY 1", [prefix]).fetchall()]
+        return con.execute(sql, parameters or []).fetchall()
     finally:
         con.close()
+
+
+def tables(db: Path, prefix: str) -> list[str]:
+    return [t for (t,) in query(db, "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?) ORDER BY 1",
+                                [prefix])]
 
 
 def table_rows(db: Path, prefix: str, leave_out: frozenset[str] = RUN_COLUMNS) -> dict[str, Counter]:
@@ -185,10 +190,10 @@ def rows_per_run(db: Path) -> dict[str, list[int]]:
         con.close()
 
 
-def oss_miner(prefect_api: str, environment: dict[str, str | None], *argv: str) -> subprocess.CompletedProcess:
-    """`oss-miner ARGV` in a subprocess reporting to the session's Prefect server (a variable set to None is
-    removed from its environment)."""
-    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **environment}
+def oss_miner(prefect_api: str, variables: dict[str, str | None], *argv: str) -> subprocess.CompletedProcess:
+    """`oss-miner ARGV` in a subprocess reporting to the session's Prefect server, with these environment
+    `variables` (one set to None is removed from its environment)."""
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **variables}
     env = {key: value for key, value in env.items() if value is not None}
     return subprocess.run([sys.executable, "-m", "oss_miner.cli", *argv], env=env, capture_output=True, text=True,
                           timeout=900)

@@ -52,8 +52,27 @@ def cli(capsys, monkeypatch, prefect_api):
     return call
 
 
+@pytest.fixture()
+def pointed(clean_sandbox, monkeypatch) -> SandboxServer:
+    """The clean sandbox, with the environment pointing oss-miner at it (for this test only)."""
+    for key, value in sandbox_environment(clean_sandbox.urls).items():
+        monkeypatch.setenv(key, value)
+    return clean_sandbox
+
+
 def requests_seen(sandbox: SandboxServer) -> int:
     return sum(r["count"] for r in requests.get(sandbox.urls["stats"], timeout=30).json()["requests"])
+
+
+def assert_refused_before_any_request(cli, sandbox: SandboxServer, stored, message: str, *argv: str) -> None:
+    """`oss-miner run ARGV` on the stored database: exit 2 with one line saying `message`, not one request
+    sent, nothing stored changed."""
+    db, unchanged = stored
+    before = requests_seen(sandbox)
+    code, err = cli("run", "--db", str(db), "--quiet", *argv)
+    assert code == 2 and message in one_error_line(err), err[-3000:]
+    assert requests_seen(sandbox) == before
+    unchanged()
 
 
 def one_error_line(err: str) -> str:
@@ -89,20 +108,13 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("case", list(CONFIGS))
-def test_a_bad_configuration_is_one_line_before_any_request(case, cli, stored, clean_sandbox, monkeypatch, tmp_path):
+def test_a_bad_configuration_is_one_line_before_any_request(case, cli, stored, pointed, monkeypatch, tmp_path):
     text, message = CONFIGS[case]
     config = tmp_path / "bad.toml"
     config.write_text(text)
-    db, unchanged = stored
-    for key, value in sandbox_environment(clean_sandbox.urls).items():
-        monkeypatch.setenv(key, value)
     if case == "platform without endpoint":
         monkeypatch.delenv("OSS_MINER_GITEE_URL")
-    before = requests_seen(clean_sandbox)
-    code, err = cli("run", "--config", str(config), "--db", str(db), "--quiet")
-    assert code == 2 and message in one_error_line(err), err[-3000:]
-    assert requests_seen(clean_sandbox) == before
-    unchanged()
+    assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(config))
 
 
 @pytest.mark.parametrize("variable, value, message", [
@@ -110,20 +122,13 @@ def test_a_bad_configuration_is_one_line_before_any_request(case, cli, stored, c
     ("OSS_MINER_GITHUB_GRAPHQL_URL", "https://elsewhere.invalid/graphql", "must be on the same host as platforms.github.url"),
     ("GITHUB_TOKEN", None, "github: no token; set GITHUB_TOKEN"),
 ])
-def test_a_bad_environment_is_one_line_before_any_request(variable, value, message, cli, stored, clean_sandbox,
+def test_a_bad_environment_is_one_line_before_any_request(variable, value, message, cli, stored, pointed,
                                                            monkeypatch):
-    db, unchanged = stored
-    for key, current in sandbox_environment(clean_sandbox.urls).items():
-        monkeypatch.setenv(key, current)
     if value is None:
         monkeypatch.delenv(variable)
     else:
         monkeypatch.setenv(variable, value)
-    before = requests_seen(clean_sandbox)
-    code, err = cli("run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet")
-    assert code == 2 and message in one_error_line(err), err[-3000:]
-    assert requests_seen(clean_sandbox) == before
-    unchanged()
+    assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG))
 
 
 @pytest.mark.parametrize("argument, message", [
@@ -131,15 +136,8 @@ def test_a_bad_environment_is_one_line_before_any_request(variable, value, messa
     (("--platform", "gitub"), "unknown platform 'gitub'; choose from github, gitee, gitlab"),
     (("--repo", "svn:x/y"), "--repo 'svn:x/y': use github:OWNER/NAME"),
 ])
-def test_unknown_names_are_one_line_before_any_request(argument, message, cli, stored, clean_sandbox, monkeypatch):
-    db, unchanged = stored
-    for key, value in sandbox_environment(clean_sandbox.urls).items():
-        monkeypatch.setenv(key, value)
-    before = requests_seen(clean_sandbox)
-    code, err = cli("run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet", *argument)
-    assert code == 2 and message in one_error_line(err), err[-3000:]
-    assert requests_seen(clean_sandbox) == before
-    unchanged()
+def test_unknown_names_are_one_line_before_any_request(argument, message, cli, stored, pointed):
+    assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG), *argument)
 
 
 # -- tokens and hosts -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from faults_support import (SANDBOX_CONFIG, assert_same_marts, copy_database, duplicated_keys, rows_per_run,
+from faults_support import (SANDBOX_CONFIG, assert_same_marts, copy_database, duplicated_keys, query, rows_per_run,
                             sandbox_environment, table_rows)
 
 STOPPER = Path(__file__).with_name("stopper.py")
@@ -92,11 +92,7 @@ def published_marts(db: Path) -> dict:
 
 
 def run_ids(db: Path) -> list[tuple[str, str]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute("SELECT run_id, outcome FROM runs ORDER BY run_id").fetchall()
-    finally:
-        con.close()
+    return query(db, "SELECT run_id, outcome FROM runs ORDER BY run_id")
 
 
 def assert_resumed_to_the_reference(db: Path, reference: Path) -> None:

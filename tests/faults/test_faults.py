@@ -18,11 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import requests
 
-from faults_support import (SEED, assert_same_marts, assert_same_raw, environment, run_stages,
+from faults_support import (SEED, assert_same_marts, assert_same_raw, environment, query, run_stages,
                             sandbox_environment)
 from oss_miner.sandbox.faults import FAULT_KINDS
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
@@ -83,11 +82,7 @@ def mine(sandbox: SandboxServer, db: Path) -> None:
 
 def waits(db: Path) -> dict[str, int]:
     """Rate-limit waits per platform, as the run's ledger counted them."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return dict(con.execute("SELECT platform, sum(rate_limit_waits) FROM run_platforms GROUP BY 1").fetchall())
-    finally:
-        con.close()
+    return dict(query(db, "SELECT platform, sum(rate_limit_waits) FROM run_platforms GROUP BY 1"))
 
 
 def assert_faults_were_met(variant: str, rows: list[dict[str, Any]], db: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from faults_support import copy_database, environment, run_stages, sandbox_environment
+from faults_support import copy_database, environment, query, run_stages, sandbox_environment
 from oss_miner import load
 from oss_miner.cli import main
 from oss_miner.privacy import FORGET_FILE, PERSON_COLUMNS, ForgetList, Hasher, account_platform
@@ -109,11 +109,7 @@ def cache_traces(cache: Path, person: Person) -> dict[str, int]:
 
 
 def current(db: Path, sql: str) -> set[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return set(con.execute(sql).fetchall())
-    finally:
-        con.close()
+    return set(query(db, sql))
 
 
 def call(capsys, *argv: str) -> tuple[int, str, str]:

@@ -9,10 +9,8 @@ The hashing key, generated on first use in the state folder, is never exported e
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,7 +20,7 @@ from pathlib import Path
 import anyio
 import duckdb
 
-from faults_support import SANDBOX_CONFIG, sandbox_environment
+from faults_support import SANDBOX_CONFIG, oss_miner, sandbox_environment
 from oss_miner.runstate import StatePaths
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
@@ -36,12 +34,10 @@ def canary_tokens() -> dict[str, str]:
 
 def run_cli(prefect_api: str, environment: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
     """`oss-miner` in a subprocess that logs everything it can, to the console and to Prefect's log store."""
-    env = {key: value for key, value in os.environ.items() if key != "OSS_MINER_HASH_KEY"}  # a key of its own
-    env.update({"PREFECT_API_URL": prefect_api, "PREFECT_LOGGING_LEVEL": "DEBUG", "PREFECT_LOGGING_ROOT_LEVEL": "DEBUG",
-                "PREFECT_LOGGING_EXTRA_LOGGERS": "oss_miner,urllib3,github,gitlab,requests",
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **environment})
-    return subprocess.run([sys.executable, "-m", "oss_miner.cli", *argv], env=env, capture_output=True, text=True,
-                          timeout=900)
+    verbose = {"OSS_MINER_HASH_KEY": None,  # a key of its own, generated in its state folder
+               "PREFECT_LOGGING_LEVEL": "DEBUG", "PREFECT_LOGGING_ROOT_LEVEL": "DEBUG",
+               "PREFECT_LOGGING_EXTRA_LOGGERS": "oss_miner,urllib3,github,gitlab,requests"}
+    return oss_miner(prefect_api, {**verbose, **environment}, *argv)
 
 
 def files_holding(paths: Iterable[Path], needles: Iterable[str], skip: Iterable[Path] = ()) -> list[str]:
