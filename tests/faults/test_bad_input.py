@@ -208,16 +208,27 @@ CONTRIBUTORS = [{"id": "x", "login": 5, "contributions": "many"}, "junk", None, 
                 {"id": 9, "login": HOSTILE_TEXT, "contributions": 3}]
 
 
+def load_landed(ctx):
+    """What the context's run landed, loaded into a fresh in-memory database: (connection, rows per entity,
+    kinds of the findings)."""
+    import duckdb
+
+    from oss_miner import load
+
+    con = duckdb.connect()
+    load.ensure_schema(con)
+    rows = load.load_run(con, ctx.landing, ctx.catalogue, {"run_id": ctx.landing.run_id})
+    return con, rows, [kind for (kind,) in con.execute("SELECT kind FROM raw_findings").fetchall()]
+
+
 @pytest.mark.parametrize("case", list(REPOSITORY_PAYLOADS))
 def test_github_payloads_of_any_shape_become_records_or_findings_that_load(case, tmp_path):
     """Whatever the REST answers hold, the GitHub source lands records (odd values kept as they are) or a
     bad_payload finding, and the run loads: wrong types become NULL plus a bad_payload finding."""
     import re
 
-    import duckdb
     import responses
 
-    from oss_miner import load
     from oss_miner.config import RepoRef
     from oss_miner.sources.github import GitHubSource
 
@@ -233,10 +244,7 @@ def test_github_payloads_of_any_shape_become_records_or_findings_that_load(case,
         source = GitHubSource(ctx, sleep=lambda s: None)
         repositories = [r for p in source.fetch_repository("Demo", repo) for r in p.records]
         contributors = [r for p in source.fetch_contributors(repo) for r in p.records]
-    con = duckdb.connect()
-    load.ensure_schema(con)
-    rows = load.load_run(con, ctx.landing, ctx.catalogue, {"run_id": "run-1"})
-    findings = [kind for (kind,) in con.execute("SELECT kind FROM raw_findings").fetchall()]
+    con, rows, findings = load_landed(ctx)
     if isinstance(REPOSITORY_PAYLOADS[case], dict):
         assert rows["repositories"] == len(repositories) == 1
         (description,) = con.execute("SELECT description FROM raw_repositories").fetchone()
@@ -258,10 +266,8 @@ def test_github_payloads_of_any_shape_become_records_or_findings_that_load(case,
 def test_gitee_payloads_of_any_shape_become_records_or_findings_that_load(case, tmp_path):
     """The same hostile answers from Gitee (Gitee and GitLab read every value through typed helpers, and cut
     free text at 2,000 characters)."""
-    import duckdb
     import responses
 
-    from oss_miner import load
     from oss_miner.cache import Cache
     from oss_miner.config import Catalogue, Credentials, RepoRef
     from oss_miner.landing import Landing
@@ -284,10 +290,7 @@ def test_gitee_payloads_of_any_shape_become_records_or_findings_that_load(case, 
         source = GiteeSource(ctx)
         repositories = [r for p in source.fetch_repository("Demo", repo) for r in p.records]
         contributors = [r for p in source.fetch_contributors(repo) for r in p.records]
-    con = duckdb.connect()
-    load.ensure_schema(con)
-    rows = load.load_run(con, ctx.landing, ctx.catalogue, {"run_id": "run-1"})
-    findings = [kind for (kind,) in con.execute("SELECT kind FROM raw_findings").fetchall()]
+    con, rows, findings = load_landed(ctx)
     if isinstance(REPOSITORY_PAYLOADS[case], dict):  # ("abc" as an id lands as NULL: Gitee reads it as an int)
         assert rows["repositories"] == len(repositories) == 1 and rows["contributors"] == len(contributors) == 2
         (description,) = con.execute("SELECT description FROM raw_repositories").fetchone()
