@@ -153,12 +153,13 @@ def _print_run_summary(result: dict, db: Path, out: Optional[Path]) -> None:
 
 @app.command()
 def serve(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML; its [schedule] cron sets the schedule.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML; its [schedule] sets the cron and the task limits.")] = None,
     db: DbOption = DEFAULT_DB,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where each scheduled run writes its exports.")] = Path("reports"),
     cron: Annotated[Optional[str], typer.Option("--cron", help="Override the catalogue's cron expression (UTC).")] = None,
 ) -> None:
-    """Serve the `mine` deployment on its cron schedule (start `prefect server start` first for the UI)."""
+    """Serve the `mine` deployment on its cron schedule (start `prefect server start` first for the UI), after
+    setting the server's per-platform task limits from the catalogue's [schedule] task_limits."""
     from oss_miner.config import load_config
 
     catalogue = load_config(config)
