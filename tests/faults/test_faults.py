@@ -50,9 +50,13 @@ def neighbour(sandbox: SandboxServer, token: str) -> Iterator[Counter]:
     def ask() -> None:
         with requests.Session() as session:
             while not stop.is_set():
-                answer = session.get(sandbox.urls["github"] + "/rate_limit", headers={"Authorization": f"token {token}"},
-                                     timeout=10)
-                answers[answer.status_code] += 1
+                try:
+                    answer = session.get(sandbox.urls["github"] + "/rate_limit",
+                                         headers={"Authorization": f"token {token}"}, timeout=10)
+                except requests.RequestException:  # the sandbox's injected faults meet this client too
+                    answers["failed"] += 1
+                else:
+                    answers[answer.status_code] += 1
                 stop.wait(0.02)  # busy a fifth of the time: refusals enough, without a second's wait after each
 
     thread = threading.Thread(target=ask, daemon=True, name="neighbour")
