@@ -11,7 +11,8 @@
 --   country_iso2: ISO 3166-1 alpha-2 country of the account's person (NULL: unknown)
 --   region: ISO 3166-2 subdivision, e.g. CN-ZJ (NULL: unknown)
 --   city: city (NULL: unknown)
---   method: evidence behind the place: location, location_first, company, email_domain, timezone; none when unknown
+--   method: evidence behind the place: location, location_first, company, email_domain; timezone when only
+--     commit time zones name a region (country NULL: never a country on their own); none when unknown
 --   confidence: confidence of the place, 0..1 (0 when unknown)
 --   person_key: shared by accounts and email identities linked as one person (see mart_identities)
 --   is_bot: a bot account (excluded from every people count)

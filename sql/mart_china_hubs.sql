@@ -43,7 +43,7 @@ listed_accounts AS (
     WHERE e.role = 'primary' AND e.kind = 'account' AND NOT i.is_bot
 ),
 located AS (
-    SELECT p.framework, p.period, count(*) AS people_located, count(*) FILTER (WHERE g.country_iso2 = 'CN') AS people_cn
+    SELECT p.framework, p.period, count(g.country_iso2) AS people_located, count(*) FILTER (WHERE g.country_iso2 = 'CN') AS people_cn
     FROM person_periods AS p JOIN int_person_geography AS g USING (person_key)
     GROUP BY p.framework, p.period
 ),

@@ -25,8 +25,9 @@
 --   people_by_location: people placed by their profile location
 --   people_by_company: people placed by their company field
 --   people_by_email_domain: people placed by an email domain
---   people_by_timezone: people placed by their commits' time zones (a weak, regional signal)
---   mean_confidence: mean confidence of the attributions in this cell
+--   people_by_timezone: on the unknown row, people whose commits' time zones name only a UTC-offset region
+--     (a time zone never places a person in a country; 0 elsewhere)
+--   mean_confidence: mean confidence of the attributions in this cell (NULL on the unknown row)
 WITH people AS (
     SELECT p.framework, p.platform, p.person_key, p.contributions,
            g.country_iso2, g.region, g.city, g.tier, g.confidence
@@ -49,7 +50,7 @@ cells AS (
         count(*) FILTER (WHERE tier = 2) AS people_by_company,
         count(*) FILTER (WHERE tier = 3) AS people_by_email_domain,
         count(*) FILTER (WHERE tier = 4) AS people_by_timezone,
-        avg(confidence) AS mean_confidence
+        avg(confidence) FILTER (WHERE country_iso2 IS NOT NULL) AS mean_confidence
     FROM per_platform
     GROUP BY ALL
 ),

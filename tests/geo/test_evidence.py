@@ -68,6 +68,15 @@ def test_plus_eight_is_china_but_never_confidently():
     assert 0.3 <= found.confidence <= 0.5
 
 
+def test_a_time_zone_is_never_a_country_on_its_own():
+    # +08:00 is CN, TW, HK, MO, SG, MY, PH and Western Australia: however many commits, no country
+    pure = locate_timezone({480: 10_000})
+    assert pure.country_iso2 == "CN" and pure.confidence <= 0.5  # a reading that the offset is informative...
+    assert best(pure) == NOWHERE  # ...which never decides where someone is
+    assert best(pure, locate_email_domain("qq.com")).method == "email_domain"
+    assert best(pure, locate_email_domain("gmail.com")) == NOWHERE
+
+
 def test_mixed_or_shared_offsets_are_weaker_or_nothing():
     assert locate_timezone({480: 10, -420: 10}).confidence < locate_timezone({480: 20}).confidence
     assert locate_timezone({0: 50}) == NOWHERE
@@ -84,7 +93,7 @@ def test_best_prefers_the_strongest_tier_that_located_something():
     assert best(timezone, email, company, location) == location
     assert best(timezone, email, company, locate("Earth")) == company
     assert best(timezone, email) == email
-    assert best(timezone) == timezone
+    assert best(timezone) == NOWHERE  # a time zone reading alone is no country (see the next test)
     assert best(NOWHERE, NOWHERE) == NOWHERE
     assert best() == NOWHERE
     first = locate("Shanghai / Tokyo")

@@ -252,7 +252,7 @@ def test_platform_dependence_shares_and_index(marts):
     assert (paddle["primary_platform"], paddle["primary_repo"], paddle["mirrors"]) == (
         "github", f"github:{PADDLE}", [f"gitee:{PADDLE_MIRROR}"])
     assert paddle["mirror_evidence"] == [
-        f"gitee:{PADDLE_MIRROR}: configured as a mirror; no pull requests; last push 2.0 h after the primary"]
+        f"gitee:{PADDLE_MIRROR}: configured as a mirror; no pull requests; last push 2 hours after the primary"]
     assert paddle["development_platform"] == "github" and paddle["development_share_github"] == pytest.approx(150 / 152)
     assert (paddle["contributors_total"], paddle["contributors_github"]) == (4, 4)
     # engaged people: Alice, Bob, Dan, George (commits), eve (forks on both platforms: one person), henry, ivan
@@ -319,7 +319,8 @@ def test_geo_enrichment_asks_once_per_distinct_text_and_profiles_time_zones(con,
 
 def test_weaker_evidence_places_a_country_but_no_city_in_the_aggregates(con, landing_root, fake_geo):
     run = new_run(landing_root, "run-1")
-    # no location: the company names Baidu's head office (Beijing); the commits' time zone says +08:00
+    # no location: the company names Baidu's head office (Beijing); the commits' time zone says +08:00, which
+    # is no country on its own: kT, known only by it, stays unknown
     run.put("accounts", "github", [scenario.account(41, "li", company="@baidu", email_key="kL"),
                                    scenario.account(42, "wu", location="Shanghai", email_key="kW")])
     run.put("commits", "github", [scenario.commit("w1", "kL", "gmail.com", "2024-01-01T00:00:00+08:00", 480),
@@ -331,16 +332,22 @@ def test_weaker_evidence_places_a_country_but_no_city_in_the_aggregates(con, lan
     li = one(con, "SELECT city, method, confidence FROM mart_accounts WHERE account_id = 41")
     assert li == {"city": "Beijing", "method": "company", "confidence": 0.6}  # the account keeps what the evidence says
     cells = rows(con, "SELECT country_iso2, region, city, people, people_by_location, people_by_company, people_by_timezone "
-                      "FROM mart_contributor_geography WHERE framework = 'Paddle' AND platform = 'all' ORDER BY city NULLS LAST")
+                      "FROM mart_contributor_geography WHERE framework = 'Paddle' AND platform = 'all' "
+                      "ORDER BY city NULLS LAST, country_iso2 NULLS LAST")
     assert cells == [
         {"country_iso2": "CN", "region": "CN-SH", "city": "Shanghai", "people": 1, "people_by_location": 1,
          "people_by_company": 0, "people_by_timezone": 0},
-        {"country_iso2": "CN", "region": None, "city": None, "people": 2, "people_by_location": 0,
-         "people_by_company": 1, "people_by_timezone": 1},
+        {"country_iso2": "CN", "region": None, "city": None, "people": 1, "people_by_location": 0,
+         "people_by_company": 1, "people_by_timezone": 0},
+        {"country_iso2": None, "region": None, "city": None, "people": 1, "people_by_location": 0,
+         "people_by_company": 0, "people_by_timezone": 1},
     ]
+    assert one(con, "SELECT country_iso2, utc_offset_region, tier FROM int_person_geography WHERE person_key = "
+                    "(SELECT person_key FROM int_identities WHERE author_key = 'kT')") == {
+        "country_iso2": None, "utc_offset_region": "UTC+08:00", "tier": 4}
     hubs = one(con, "SELECT people_cn, people_cn_profiled, people_cn_with_city, top_cities, hhi_provinces "
                     "FROM mart_china_hubs WHERE framework = 'Paddle' AND period = 'all'")
-    assert hubs == {"people_cn": 3, "people_cn_profiled": 1, "people_cn_with_city": 1, "top_cities": ["Shanghai"],
+    assert hubs == {"people_cn": 2, "people_cn_profiled": 1, "people_cn_with_city": 1, "top_cities": ["Shanghai"],
                     "hhi_provinces": 1.0}
 
 
@@ -355,8 +362,8 @@ def test_china_hubs_take_cities_from_listed_accounts_that_no_evidence_links_to_t
     models.run_models(con)
     hubs = one(con, "SELECT people_located, people_cn, people_cn_profiled, top_cities, hhi_provinces "
                     "FROM mart_china_hubs WHERE framework = 'Paddle' AND period = 'all'")
-    # one person by commits (placed in CN by time zone), whose listed account alone names a city
-    assert hubs == {"people_located": 1, "people_cn": 1, "people_cn_profiled": 1, "top_cities": ["Chengdu"],
+    # one person by commits (a time zone, +08:00, places nobody in CN), whose listed account alone names a city
+    assert hubs == {"people_located": 0, "people_cn": 0, "people_cn_profiled": 1, "top_cities": ["Chengdu"],
                     "hhi_provinces": 1.0}
     year = one(con, "SELECT people_cn, people_cn_profiled, top_cities FROM mart_china_hubs WHERE period = '2024'")
-    assert year == {"people_cn": 1, "people_cn_profiled": 0, "top_cities": []}
+    assert year == {"people_cn": 0, "people_cn_profiled": 0, "top_cities": []}

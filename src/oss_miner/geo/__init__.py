@@ -3,8 +3,8 @@
     locate("Hangzhou, Zhejiang")          -> GeoResult("CN", "CN-ZJ", "Hangzhou", 0.85, "location")
     locate_company("@baidu")              -> GeoResult("CN", "CN-BJ", "Beijing", ..., "company")
     locate_email_domain("zju.edu.cn")     -> GeoResult("CN", "CN-ZJ", "Hangzhou", ..., "email_domain")
-    locate_timezone({480: 37})            -> GeoResult("CN", None, None, 0.4, "timezone")
-    best(location, company, email, tz)    -> the strongest tier that located something
+    locate_timezone({480: 37})            -> GeoResult("CN", None, None, 0.4, "timezone")  (a reading, not a place)
+    best(location, company, email, tz)    -> the strongest tier that located something (time zones never do)
 
 Hong Kong, Macao and Taiwan keep their own codes (HK, MO, TW). Nothing is ever inferred from a person's name:
 no function takes one, and "Li Wei"-like strings in a location field are not read as places.
@@ -20,8 +20,11 @@ Decisions where the issue left room:
   a lone "SZ" is far likelier Shenzhen than Eswatini on a developer's profile.
 - Demonyms are not in the tables; "German" and "Indian" are still read as one typo from Germany and India,
   with the lower confidence every typo reading gets.
-- Commit time zones (+08:00) give a country only where one country dominates the offset, at confidence
-  0.5 x its share: +08:00 alone is CN at 0.4, never more (TW, HK, MO, SG, MY, PH and AU-WA share it).
+- Commit time zones (+08:00) are read as a country only where one country dominates the offset, at
+  confidence 0.5 x its share: +08:00 alone reads CN at 0.4, never more (TW, HK, MO, SG, MY, PH and AU-WA
+  share it). That reading says the offset is informative, not where the person is: a time zone is evidence
+  of a UTC-offset region only, never of a country on its own, so `best` never picks it and the pipeline
+  (sql/int_person_geography.sql) keeps only the region, e.g. UTC+08:00, with the country unknown.
 - qq.com, 163.com and other national mail providers are CN (KR, JP...) evidence at 0.5; worldwide
   providers (gmail.com, outlook.com) and vanity ccTLDs (.io, .ai, .co, .me...) say nothing.
 - A flag emoji counts like a country code, no more: flags are often shown in solidarity ("Berlin 🇺🇦").

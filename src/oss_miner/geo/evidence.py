@@ -151,7 +151,9 @@ def locate_timezone(offset_minutes_counts: dict[int, int] | None) -> GeoResult:
 
     Offsets shared by many countries (UTC, the Americas' and Europe's zones) give no reading at all. The
     confidence is half the share of commits at offsets pointing to the winner times that country's share
-    of the offset, so even a pure +08:00 author is CN with confidence 0.4.
+    of the offset, so even a pure +08:00 author reads CN with confidence 0.4. The reading is no place: it
+    says the offset names a region few countries share, and that is all the pipeline keeps (the
+    author's UTC-offset region, country unknown; `best` never picks it).
     """
     if not offset_minutes_counts:
         return NOWHERE

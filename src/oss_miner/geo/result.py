@@ -24,9 +24,15 @@ class GeoResult:
 NOWHERE = GeoResult(None, None, None, 0.0, "none")
 
 
+# Tiers that can place a person in a country. A time zone cannot: +08:00 is shared by CN, TW, HK, MO, SG,
+# MY, PH and Western Australia, and any evidence that agrees with it is of a stronger tier and wins anyway.
+COUNTRY_TIERS = tuple(tier for tier in TIERS if tier != "timezone")
+
+
 def best(*results: GeoResult) -> GeoResult:
-    """The result of the strongest tier that located something (the more confident one within a tier)."""
-    located = [result for result in results if result.located and result.method in TIERS]
+    """The result of the strongest tier that located something (the more confident one within a tier);
+    a time-zone reading is never the answer (see COUNTRY_TIERS)."""
+    located = [result for result in results if result.located and result.method in COUNTRY_TIERS]
     if not located:
         return NOWHERE
     return min(located, key=lambda result: (_tier(result.method), -result.confidence))
