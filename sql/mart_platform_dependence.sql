@@ -21,7 +21,8 @@
 --   primary_repo: platform:path of that primary copy
 --   primary_flagged_as_mirror: the platform itself marks the configured primary as a mirror (check the configuration)
 --   mirrors: platform:path of each configured mirror
---   mirror_evidence: per mirror, the evidence that it is one (platform flag, no pull requests, push lag in hours)
+--   mirror_evidence: per mirror, the evidence that it is one (platform flag, no pull requests, when it was last
+--     pushed relative to the primary, e.g. "last push 5 days after the primary")
 --   mirrors_confirmed: mirrors that the platform flags or that have no pull requests
 --   development_platform: platform with most pull/merge requests and issues
 --   pull_requests_github: pull requests on GitHub copies (all states)
@@ -73,6 +74,34 @@ primaries AS (
     QUALIFY row_number() OVER (
         PARTITION BY framework ORDER BY coalesce(pull_requests, 0) + coalesce(issues, 0) DESC, platform, repo) = 1
 ),
+mirror_lags AS (
+    -- how long before or after the primary's last push a mirror was last pushed, in a unit a reader
+    -- takes in at a glance: hours under 2 days, days under 60 days, months under 2 years, else years
+    SELECT framework, platform, repo, seconds,
+        CASE WHEN abs(seconds) < 2 * 86400 THEN abs(seconds) / 3600.0
+             WHEN abs(seconds) < 60 * 86400 THEN abs(seconds) / 86400.0
+             WHEN abs(seconds) < 730.5 * 86400 THEN abs(seconds) / (30.4375 * 86400)
+             ELSE abs(seconds) / (365.25 * 86400) END AS amount,
+        CASE WHEN abs(seconds) < 2 * 86400 THEN 'hour'
+             WHEN abs(seconds) < 60 * 86400 THEN 'day'
+             WHEN abs(seconds) < 730.5 * 86400 THEN 'month'
+             ELSE 'year' END AS unit
+    FROM (
+        SELECT m.framework, m.platform, m.repo, epoch(m.pushed_at - p.primary_pushed_at) AS seconds
+        FROM repos AS m JOIN primaries AS p USING (framework)
+        WHERE m.role = 'mirror' AND m.pushed_at IS NOT NULL AND p.primary_pushed_at IS NOT NULL
+    )
+),
+lag_texts AS (
+    -- one decimal where it says something (3.3 years), none where it would be .0 (5 days)
+    SELECT framework, platform, repo,
+        CASE WHEN seconds = 0 THEN 'last push at the same time as the primary'
+             ELSE 'last push ' || CASE WHEN round(amount, 1) = round(amount) THEN round(amount)::BIGINT::VARCHAR
+                                       ELSE round(amount, 1)::VARCHAR END
+                  || ' ' || unit || CASE WHEN round(amount, 1) = 1 THEN '' ELSE 's' END
+                  || CASE WHEN seconds < 0 THEN ' before' ELSE ' after' END || ' the primary' END AS lag_text
+    FROM mirror_lags
+),
 mirrors AS (
     SELECT m.framework,
         list(m.platform || ':' || m.repo ORDER BY m.platform, m.repo) AS mirrors,
@@ -80,11 +109,10 @@ mirrors AS (
             m.platform || ':' || m.repo || ': configured as a mirror',
             CASE WHEN m.is_mirror THEN 'the platform marks it a mirror' END,
             CASE WHEN m.pull_requests = 0 THEN 'no pull requests' END,
-            CASE WHEN m.pushed_at IS NOT NULL AND p.primary_pushed_at IS NOT NULL
-                 THEN 'last push ' || round(epoch(m.pushed_at - p.primary_pushed_at) / 3600.0, 1) || ' h after the primary' END
+            l.lag_text
         ) ORDER BY m.platform, m.repo) AS mirror_evidence,
         count(*) FILTER (WHERE m.is_mirror OR m.pull_requests = 0) AS mirrors_confirmed
-    FROM repos AS m LEFT JOIN primaries AS p USING (framework)
+    FROM repos AS m LEFT JOIN lag_texts AS l USING (framework, platform, repo)
     WHERE m.role = 'mirror'
     GROUP BY m.framework
 ),
