@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from oss_miner import sheets
 from oss_miner.config import default_config_path, load_config
 from oss_miner.errors import UserError
 from oss_miner.privacy import load_hash_key
 from oss_miner.queries import connect_read_only
 from oss_miner.runstate import StatePaths
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = sheets.FORMULA_PREFIXES
 GEO_COLUMNS = ("country_iso2", "region", "city")
 PEOPLE_COLUMNS = ("people", "authors", "accounts")
 
@@ -37,9 +38,7 @@ def mart_tables(con) -> list[str]:
 
 
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return sheets.neutralise(value)
 
 
 def _pseudonymiser(db: Path):
@@ -81,13 +80,8 @@ def _suppress_small_cells(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in frame.columns:
-        series = frame[column]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            frame[column] = series.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            frame[column] = series.dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return frame
+    # dates stay typed here: sheets writes them as ISO 8601 text in CSV and as DATE/TIMESTAMP in Parquet
+    return sheets.typed(frame)
 
 
 def prepare(frame: pd.DataFrame, *, identify: bool, min_cell: int, pseudonym) -> pd.DataFrame:
@@ -133,7 +127,7 @@ def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool 
         if not tables:
             raise UserError(f"{db} holds no mart tables; run `oss-miner run` first")
         for table in tables:
-            frame = prepare(con.execute(f'SELECT * FROM "{table}"').df(), identify=identify,
+            frame = prepare(sheets.query(con, f'SELECT * FROM "{table}"'), identify=identify,
                             min_cell=min_cell, pseudonym=pseudonym)
             written.append(_write(frame, out / f"{table}.{fmt}", fmt))
         dictionary = data_dictionary(con, tables)
@@ -145,10 +139,4 @@ def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool 
 
 
 def _write(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    if fmt == "parquet":
-        frame.to_parquet(tmp, index=False)
-    else:
-        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    tmp.replace(path)
-    return path
+    return sheets.write(frame, path, fmt)

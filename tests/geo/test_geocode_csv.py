@@ -16,7 +16,7 @@ def _write(path, text):
 
 
 def _read(path):
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -6,6 +6,7 @@ import csv
 import os
 from pathlib import Path
 
+from oss_miner import sheets
 from oss_miner.errors import UserError
 from oss_miner.geo.locate import locate
 
@@ -22,14 +23,16 @@ def geocode_csv(in_path: str | Path, column: str, out_path: str | Path) -> int:
     added = [name for name in OUTPUT_COLUMNS if name not in fieldnames]
     partial = out_path.with_name(f".{out_path.name}.partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fieldnames + added)
+        # written like the exports (oss_miner.sheets): a byte-order mark for Excel, input cells that a
+        # spreadsheet would run as a formula neutralised, no line break inside a cell
+        with partial.open("w", encoding=sheets.CSV_ENCODING, newline="") as handle:
+            writer = sheets.dict_writer(handle, fieldnames + added)
             writer.writeheader()
             for row in rows:
                 found = locate(row.get(column))
-                writer.writerow({**row, "country_iso2": found.country_iso2 or "", "region": found.region or "",
-                                 "city": found.city or "", "confidence": found.confidence,
-                                 "method": found.method})
+                writer.writerow(sheets.csv_row({
+                    **row, "country_iso2": found.country_iso2 or "", "region": found.region or "",
+                    "city": found.city or "", "confidence": found.confidence, "method": found.method}))
         os.replace(partial, out_path)
     except OSError as error:
         partial.unlink(missing_ok=True)
