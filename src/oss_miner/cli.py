@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,11 @@ sandbox_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_marku
 app.add_typer(sandbox_app, name="sandbox")
 
 DbOption = Annotated[Path, typer.Option("--db", help="The published (read-only) DuckDB snapshot.")]
+# Printed after a run and in the README: each gives the figures it seems to give (a country's total comes
+# from mart_country_geography; mart_contributor_geography splits China by province and city).
 EXAMPLE_QUERIES = [
     "select framework, primary_platform, github_dependence_index from mart_platform_dependence order by 3 desc",
-    "select country_iso2, region, city, people, people_share from mart_contributor_geography where platform = 'all' and framework = 'PaddlePaddle' order by people desc limit 10",
+    "select coalesce(country_iso2, 'unknown') as country, people, people_share, located_people_share from mart_country_geography where platform = 'all' and framework = 'PaddlePaddle' order by people desc limit 10",
     "select framework, vendor_author_share, vendor_commit_share from mart_vendor_share",
 ]
 
@@ -145,8 +148,24 @@ def _print_run_summary(result: dict, db: Path, out: Optional[Path]) -> None:
     if out:
         typer.echo(f"reports:  {out.resolve()} (open {out.resolve() / 'report.html'})")
     typer.echo("try:")
+    command = _command_as_typed()
     for query in EXAMPLE_QUERIES:
-        typer.echo(f'  oss-miner sql --db {db} "{query}"')
+        typer.echo(f'  {command} sql --db {db} "{query}"')
+
+
+def _command_as_typed() -> str:
+    """`oss-miner` when that name runs this very program, else the path it was started by (after `make run`,
+    .venv/bin/oss-miner: the virtual environment is not on PATH), so the printed hints work as printed."""
+    started = Path(sys.argv[0])
+    on_path = shutil.which("oss-miner")
+    if on_path and started.exists() and Path(on_path).resolve() == started.resolve():
+        return "oss-miner"
+    if started.name == "oss-miner" and started.exists():
+        try:
+            return str(started.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(started.resolve())
+    return "oss-miner"
 
 
 # -- serve, status, sql --------------------------------------------------------------------------
@@ -185,13 +204,14 @@ def status(db: DbOption = DEFAULT_DB, limit: Annotated[int, typer.Option(help="H
 def sql(
     query: Annotated[str, typer.Argument(help="A SQL query; the database is opened read-only.")],
     db: DbOption = DEFAULT_DB,
-    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table (lists as JSON, one line per row, ISO dates; no byte-order mark).")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Show text cells whole instead of cutting them at 60 characters.")] = False,
 ) -> None:
-    """Run a read-only SQL query against the published database."""
-    from oss_miner import queries
+    """Run a read-only SQL query against the published database (NULL shows as an empty cell)."""
+    from oss_miner import queries, sheets
 
     frame = queries.read_only_query(db, query)
-    typer.echo(frame.to_csv(index=False) if csv else queries.render(frame), nl=not csv)
+    typer.echo(sheets.csv_text(frame) if csv else queries.render(frame, wide=wide), nl=not csv)
 
 
 # -- export, report, geocode, forget -------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from oss_miner import sheets
 from oss_miner.errors import UserError
 from oss_miner.runstate import require_published
 
@@ -23,7 +24,7 @@ def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
 def read_only_query(db: Path, query: str) -> pd.DataFrame:
     con = connect_read_only(db)
     try:
-        return con.execute(query).df()
+        return sheets.query(con, query)
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         if "read-only" in message.lower():
@@ -68,9 +69,39 @@ def _describe_parameters(text: str | None) -> str:
     return " ".join(parts)
 
 
-def render(frame: pd.DataFrame, max_rows: int = 200) -> str:
+TEXT_WIDTH = 60  # characters of a text cell shown in the terminal, unless wide
+
+
+def render(frame: pd.DataFrame, max_rows: int = 200, *, wide: bool = False) -> str:
+    """A frame as a terminal table: NULL as an empty cell, integers as integers, floats to at most four
+    decimals, lists as JSON, text on one line and cut at TEXT_WIDTH characters with an ellipsis unless wide."""
     if frame.empty:
         return "(no rows)"
-    with pd.option_context("display.max_rows", max_rows, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
-        return frame.to_string(index=False)
+    shown = frame.head(max_rows)
+    cells = pd.DataFrame({column: _terminal_column(shown[column], wide) for column in shown.columns})
+    text = cells.to_string(index=False)
+    hidden = len(frame) - len(shown)
+    return text + (f"\n({hidden} more rows not shown)" if hidden > 0 else "")
+
+
+def _terminal_column(series: pd.Series, wide: bool) -> list[str]:
+    if pd.api.types.is_bool_dtype(series):
+        return ["" if pd.isna(v) else str(bool(v)) for v in series]
+    if pd.api.types.is_integer_dtype(series):
+        return ["" if pd.isna(v) else str(int(v)) for v in series]
+    if pd.api.types.is_float_dtype(series):
+        return ["" if pd.isna(v) else _decimal(float(v)) for v in series]
+    return [_terminal_text(sheets.readable(v), wide) for v in series]
+
+
+def _decimal(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _terminal_text(value: object, wide: bool) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = sheets.one_line(str(value))
+    return text if wide or len(text) <= TEXT_WIDTH else text[:TEXT_WIDTH - 1] + "…"
