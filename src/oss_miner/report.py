@@ -4,7 +4,8 @@
 - contributor_geography.png: where each framework's contributors are (country shares, unknown explicit);
 - china_hubs.png: how concentrated the Chinese contributors are (top-3 city share, HHI across provinces);
 - downstream_growth.png: forks and dependents found by search, cumulative per month;
-- platform_shares.png: each framework's people, stars and forks per platform, and the GitHub-dependence index;
+- platform_shares.png: each framework's GitHub shares of development, contributors, stars and forks, and the
+  GitHub-dependence index they make up;
 - report.html: the four charts (embedded) and the key tables, escaped, with no external resources.
 """
 
@@ -41,7 +42,7 @@ def _frames(db: Path) -> dict[str, pd.DataFrame]:
                    FROM mart_downstream_adoption ORDER BY framework, month""").df(),
             "platforms": con.execute(
                 """SELECT framework, primary_platform, development_platform, github_dependence_index,
-                          people_share_github, people_share_gitee, people_share_gitlab, people_only_github_share,
+                          development_share_github, contributor_share_github, people_share_github, people_share_gitee, people_share_gitlab, people_only_github_share,
                           stars_share_github, forks_share_github, stars_total, forks_total, people_total
                    FROM mart_platform_dependence ORDER BY github_dependence_index, framework""").df(),
             "vendor": con.execute(
@@ -121,22 +122,32 @@ def chart_growth(frame: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
+# The components of the GitHub-dependence index and their weights (sql/mart_platform_dependence.sql), so
+# that the index marker is the weighted mean of the bars drawn beside it.
+INDEX_COMPONENTS = (
+    ("development_share_github", "development (PRs + issues) on GitHub, weight 0.4", "#2c3e50"),
+    ("contributor_share_github", "contributors on GitHub, weight 0.2", "#5d6d7e"),
+    ("stars_share_github", "stars on GitHub, weight 0.2", "#95a5a6"),
+    ("forks_share_github", "forks on GitHub, weight 0.2", "#d5dbdb"),
+)
+
+
 def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
-    series = [("people_share_github", "people on GitHub", "#34495e"), ("stars_share_github", "stars on GitHub", "#7f8c8d"),
-              ("forks_share_github", "forks on GitHub", "#bdc3c7")]
-    fig, ax = plt.subplots(figsize=(10, 0.6 * max(len(frame), 1) + 1.8))
-    height = 0.25
+    fig, ax = plt.subplots(figsize=(10, 0.9 * max(len(frame), 1) + 2.2))
+    height = 0.8 / len(INDEX_COMPONENTS)
     positions = range(len(frame))
-    for offset, (column, label, colour) in enumerate(series):
-        ax.barh([p + (offset - 1) * height for p in positions], frame[column].fillna(0), height=height,
+    middle = (len(INDEX_COMPONENTS) - 1) / 2
+    for offset, (column, label, colour) in enumerate(INDEX_COMPONENTS):
+        # a missing share (no pull requests, stars or forks anywhere) is left out of the index: no bar
+        ax.barh([p + (offset - middle) * height for p in positions], frame[column].fillna(0), height=height,
                 color=colour, label=label)
     ax.scatter(frame["github_dependence_index"], list(positions), marker="D", color="#c0392b", zorder=3,
-               label="GitHub-dependence index")
+               label="GitHub-dependence index (weighted mean of the bars)")
     ax.set_yticks(list(positions), frame["framework"])
     ax.set_xlim(0, 1.02)
-    ax.set_xlabel("share on GitHub (the rest is on Gitee or GitLab)")
+    ax.set_xlabel("share on GitHub (the rest is on Gitee or GitLab); a share with nothing to count is left out")
     ax.set_title("Platform dependence: how much of each ecosystem lives on GitHub")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(frame), 1)), ncol=2)
     return _save(fig, path)
 
 
