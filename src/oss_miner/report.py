@@ -133,13 +133,15 @@ INDEX_COMPONENTS = (
 
 
 def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(10, 0.9 * max(len(frame), 1) + 2.2))
+    plot_height = 0.9 * max(len(frame), 1)
+    fig, ax = plt.subplots(figsize=(10, plot_height + 2.2))
     height = 0.8 / len(INDEX_COMPONENTS)
     positions = range(len(frame))
     middle = (len(INDEX_COMPONENTS) - 1) / 2
     for offset, (column, label, colour) in enumerate(INDEX_COMPONENTS):
-        # a missing share (no pull requests, stars or forks anywhere) is left out of the index: no bar
-        ax.barh([p + (offset - middle) * height for p in positions], frame[column].fillna(0), height=height,
+        # top to bottom in the order of the legend; a missing share (no pull requests, stars or forks
+        # anywhere) is left out of the index and drawn as no bar
+        ax.barh([p + (middle - offset) * height for p in positions], frame[column].fillna(0), height=height,
                 color=colour, label=label)
     ax.scatter(frame["github_dependence_index"], list(positions), marker="D", color="#c0392b", zorder=3,
                label="GitHub-dependence index (weighted mean of the bars)")
@@ -147,7 +149,7 @@ def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("share on GitHub (the rest is on Gitee or GitLab); a share with nothing to count is left out")
     ax.set_title("Platform dependence: how much of each ecosystem lives on GitHub")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(frame), 1)), ncol=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.6 / plot_height), ncol=2)  # below the axis label
     return _save(fig, path)
 
 
