@@ -283,6 +283,46 @@ def test_the_index_leaves_out_shares_without_a_denominator(con, landing_root, fa
     assert paddle == {"stars_share_github": 0.25, "forks_share_github": None, "github_dependence_index": 0.25}
 
 
+@pytest.mark.parametrize("mirror_pushed, wording", [
+    ("2020-09-13T12:00:00+00:00", "last push 3.3 years before the primary"),
+    ("2024-01-06T00:00:00+00:00", "last push 5 days after the primary"),
+    ("2024-01-02T12:00:00+00:00", "last push 36 hours after the primary"),
+    ("2023-12-31T23:00:00+00:00", "last push 1 hour before the primary"),
+    ("2023-10-03T00:00:00+00:00", "last push 3 months before the primary"),
+    ("2024-01-01T00:00:00+00:00", "last push at the same time as the primary"),
+])
+def test_mirror_push_lags_read_in_humane_units(con, landing_root, fake_geo, mirror_pushed, wording):
+    run = new_run(landing_root, "run-1")
+    run.put("repositories", "github", [scenario.repository(PADDLE, 10, 0, "2024-01-01T00:00:00+00:00")], repo=PADDLE)
+    run.put("repositories", "gitee", [scenario.repository(PADDLE_MIRROR, 30, 0, mirror_pushed)], repo=PADDLE_MIRROR)
+    load.load_run(con, run.landing, catalogue(), run.run)
+    models.run_models(con, select=["+mart_platform_dependence"])
+    evidence = one(con, "SELECT mirror_evidence FROM mart_platform_dependence WHERE framework = 'Paddle'")
+    assert evidence["mirror_evidence"] == [f"gitee:{PADDLE_MIRROR}: configured as a mirror; {wording}"]
+
+
+def test_country_geography_is_the_sum_of_the_place_rows(marts):
+    per_country = rows(marts, "SELECT framework, platform, country_iso2, people, contributions, people_by_location, "
+                              "people_by_company, people_by_email_domain, people_by_timezone FROM mart_country_geography "
+                              "ORDER BY ALL")
+    summed = rows(marts, "SELECT framework, platform, country_iso2, sum(people) AS people, sum(contributions) AS contributions, "
+                         "sum(people_by_location) AS people_by_location, sum(people_by_company) AS people_by_company, "
+                         "sum(people_by_email_domain) AS people_by_email_domain, sum(people_by_timezone) AS people_by_timezone "
+                         "FROM mart_contributor_geography GROUP BY ALL ORDER BY ALL")
+    assert per_country == summed and len({(r["framework"], r["platform"]) for r in per_country}) > 1
+    cn = one(marts, "SELECT * FROM mart_country_geography WHERE framework = 'Paddle' AND platform = 'all' "
+                    "AND country_iso2 = 'CN'")
+    place_rows = rows(marts, "SELECT people FROM mart_contributor_geography WHERE framework = 'Paddle' "
+                             "AND platform = 'all' AND country_iso2 = 'CN'")
+    assert len(place_rows) > 1  # China is split by city there, so no single row gives its total
+    assert cn["people"] == sum(r["people"] for r in place_rows)
+    assert cn["people_share"] == pytest.approx(cn["people"] / cn["people_total"])
+    assert cn["located_people_share"] == pytest.approx(cn["people"] / cn["people_located"])
+    shares = rows(marts, "SELECT sum(people_share) AS total, count(*) FILTER (WHERE is_unknown) AS unknown_rows "
+                         "FROM mart_country_geography GROUP BY framework, platform")
+    assert all(r["total"] == pytest.approx(1.0) and r["unknown_rows"] <= 1 for r in shares)
+
+
 def test_repository_history_has_a_row_per_repository_and_run(marts):
     history = rows(marts, "SELECT run_id, stars, contributors_listed, pull_requests, issues, forks_landed, commits_landed "
                           "FROM mart_repository_history WHERE platform = 'github' AND repo = ? ORDER BY run_id", [PADDLE])
