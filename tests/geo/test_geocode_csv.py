@@ -44,6 +44,21 @@ def test_a_byte_order_mark_and_unicode_survive(tmp_path):
     assert _read(tmp_path / "out.csv")[0]["region"] == "CN-BJ"
 
 
+def test_output_is_written_like_the_exports(tmp_path):
+    source = _write(tmp_path / "in.csv", 'login,location,note\n'
+                                         '"=HYPERLINK(""http://x"",""click"")",Beijing,"two\nlines"\n'
+                                         '@SUM(A1),-3,+1\n')
+    geocode_csv(source, "location", tmp_path / "out.csv")
+    raw = (tmp_path / "out.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so that Excel reads UTF-8
+    assert len(raw.decode("utf-8-sig").splitlines()) == 3  # no line break inside a cell
+    first, second = _read(tmp_path / "out.csv")
+    assert first["login"] == '\'=HYPERLINK("http://x","click")'  # the input's formula is made inert
+    assert (first["note"], first["city"]) == ("two lines", "Beijing")
+    assert float(first["confidence"]) > 0.5  # numbers stay numbers
+    assert (second["login"], second["location"], second["note"]) == ("\'@SUM(A1)", "\'-3", "\'+1")
+
+
 def test_missing_file_is_a_one_line_user_error(tmp_path):
     with pytest.raises(UserError, match="does not exist") as error:
         geocode_csv(tmp_path / "nope.csv", "location", tmp_path / "out.csv")
