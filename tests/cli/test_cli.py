@@ -69,6 +69,61 @@ def test_sql_is_read_only(capsys, snapshot):
     assert duckdb.connect(str(snapshot), read_only=True).execute("select count(*) from mart_x").fetchone() == (1,)
 
 
+@pytest.fixture()
+def wide_snapshot(tmp_path: Path) -> Path:
+    paths = StatePaths.for_db(tmp_path / "wide.duckdb")
+    paths.state.mkdir(parents=True)
+    con = duckdb.connect(str(paths.work_db))
+    con.execute("""CREATE TABLE mart_y AS SELECT * FROM (VALUES
+        ('CN', NULL, 10::BIGINT, 0.62, ['MNN', 'OneFlow'], repeat('长', 100)),
+        ('US', 'US-WA', 5::BIGINT, NULL, [], 'a' || chr(10) || 'b')
+      ) t(country, region, people, share, frameworks, note)""")
+    con.close()
+    publish(paths)
+    return paths.db
+
+
+def test_sql_prints_null_empty_integers_as_integers_and_cuts_wide_text(capsys, wide_snapshot):
+    query = "select country, region, sum(people) as people, share, frameworks, note from mart_y group by all order by 1"
+    code, out, _ = call(capsys, "sql", query, "--db", str(wide_snapshot))
+    assert code == 0
+    header, cn, us = out.splitlines()
+    assert header.split() == ["country", "region", "people", "share", "frameworks", "note"]
+    assert "NaN" not in out and "None" not in out and "<NA>" not in out and "10.0" not in out
+    assert cn.split()[:3] == ["CN", "10", "0.62"]  # the NULL region is an empty cell; sum() is an integer
+    assert '["MNN", "OneFlow"]' in cn and "长" * 59 + "…" in cn and "长" * 60 not in cn
+    assert us.split()[:3] == ["US", "US-WA", "5"] and "a b" in us  # a line break in a cell stays on its line
+    code, out, _ = call(capsys, "sql", query, "--db", str(wide_snapshot), "--wide")
+    assert code == 0 and "长" * 100 in out and "…" not in out
+
+
+def test_sql_csv_is_written_like_the_exports(capsys, wide_snapshot):
+    code, out, _ = call(capsys, "sql", "select * from mart_y order by country", "--db", str(wide_snapshot), "--csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 3 and lines[0] == "country,region,people,share,frameworks,note"
+    assert lines[1].startswith('CN,,10,0.62,"[""MNN"", ""OneFlow""]",') and lines[2] == "US,US-WA,5,,[],a b"
+
+
+def test_the_run_summary_names_the_command_as_it_was_started(capsys, tmp_path, monkeypatch):
+    from oss_miner import cli
+
+    program = tmp_path / "venv" / "bin" / "oss-miner"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(program), "run"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the virtual environment is not on PATH after `make run`
+    cli._print_run_summary({"run_id": "r1", "requests": {}}, Path("data/x.duckdb"), None)
+    hints = [line.strip() for line in capsys.readouterr().out.splitlines() if " sql --db " in line]
+    assert len(hints) == len(cli.EXAMPLE_QUERIES) and all(h.startswith("venv/bin/oss-miner sql") for h in hints)
+    monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin:/bin")
+    cli._print_run_summary({"run_id": "r1", "requests": {}}, Path("data/x.duckdb"), None)
+    assert all(line.strip().startswith("oss-miner sql") for line in capsys.readouterr().out.splitlines()
+               if " sql --db " in line)
+
+
 def test_a_bad_query_is_one_line(capsys, snapshot):
     code, _, err = call(capsys, "sql", "select nope from mart_x", "--db", str(snapshot))
     assert code == 2 and err.startswith("error: query failed:") and err.count("\n") == 1
