@@ -142,7 +142,10 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = No
             frame[column] = pd.Series([None if pd.isna(v) else v.date() for v in frame[column]],
                                       index=frame.index, dtype=object)
         elif type_name in _WIDE_INTEGERS:
-            frame[column] = frame[column].astype("Int64")
+            try:
+                frame[column] = frame[column].astype("Int64")
+            except (OverflowError, TypeError, ValueError):  # beyond 64 bits: no count of people gets there
+                pass
     return frame
 
 
