@@ -97,6 +97,8 @@ def _terminal_column(series: pd.Series, wide: bool) -> list[str]:
 def _decimal(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) < 0.0001:  # four decimals would print a small share as 0
+        return f"{value:.2g}"
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
