@@ -1,9 +1,10 @@
 -- How concentrated each framework's mainland-China people are: per framework and period (a calendar
 -- year of commits, or `all`), among non-bot people placed in CN (HK, MO and TW are not CN here; see
 -- mart_contributor_geography): the share living in the three largest cities and the
--- Herfindahl-Hirschman index across provinces. Any evidence tier places a person in CN, but cities
--- and provinces come from profile locations only (tier 1): a company names its head office, an email
--- domain a campus and a time zone a region, none of them where a person lives, and counting them would
+-- Herfindahl-Hirschman index across provinces. A location, company or email domain places a person in
+-- CN (a time zone never does: +08:00 is not only China), but cities and provinces come from profile
+-- locations only (tier 1): a company names its head office and an email domain a campus, neither of
+-- them where a person lives, and counting them would
 -- inflate the concentration. People are those of int_framework_people plus, for `all`, the accounts
 -- listed as contributors of a primary repository whose profile location places them: such a profile
 -- may hold a location that no evidence ties to the person's commit addresses, and an address with no

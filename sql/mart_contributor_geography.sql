@@ -4,8 +4,9 @@
 -- counts). HK, MO and TW are countries of their own here. The unknown share is a row of its own
 -- (is_unknown, country_iso2 NULL), so shares of people_total add up to 1; shares among located
 -- people leave it out. The people_by_* columns say from which evidence tier each attribution came;
--- provinces and cities come from profile locations only (a company's head office, a university's
--- campus or a time zone says which country, not where in China a person lives).
+-- provinces and cities come from profile locations only (a company's head office or a university's
+-- campus says which country, not where in China a person lives). A time zone places nobody in a
+-- country: people known only by one are on the unknown row. Country totals: mart_country_geography.
 --
 -- Columns:
 --   framework: framework
