@@ -323,6 +323,17 @@ def test_country_geography_is_the_sum_of_the_place_rows(marts):
     assert all(r["total"] == pytest.approx(1.0) and r["unknown_rows"] <= 1 for r in shares)
 
 
+def test_the_example_queries_run_and_the_readme_prints_the_same(marts):
+    from pathlib import Path
+
+    from oss_miner.cli import EXAMPLE_QUERIES
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for query in EXAMPLE_QUERIES:
+        assert f'oss-miner sql "{query}"' in readme
+        marts.execute(query).fetchall()  # every table and column it names exists (the scenario has no 'PaddlePaddle')
+
+
 def test_repository_history_has_a_row_per_repository_and_run(marts):
     history = rows(marts, "SELECT run_id, stars, contributors_listed, pull_requests, issues, forks_landed, commits_landed "
                           "FROM mart_repository_history WHERE platform = 'github' AND repo = ? ORDER BY run_id", [PADDLE])
