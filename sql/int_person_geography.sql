@@ -12,7 +12,8 @@
 --   country_iso2: ISO 3166-1 alpha-2 country code (HK, MO and TW are their own); NULL when only time zones place the person
 --   region: ISO 3166-2 subdivision code where known, e.g. CN-ZJ
 --   city: city name where known
---   utc_offset_region: for tier 4, the region the commits' time zones name, e.g. UTC+08:00 (NULL otherwise)
+--   utc_offset_region: for tier 4, the UTC offset most of the person's commits carry, e.g. UTC+08:00: the
+--     region their time zones name (NULL otherwise)
 --   confidence: the geolocator's confidence in the chosen attribution, 0..1
 --   method: location, location_first, company, email_domain or timezone (the geolocator's method)
 --   tier: evidence tier of the chosen attribution: 1 location, 2 company, 3 email domain, 4 time zone
