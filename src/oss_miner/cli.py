@@ -37,6 +37,22 @@ EXAMPLE_QUERIES = [
 ]
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"oss-miner {version('oss-miner')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Mine the open-source ecosystems of China's AI frameworks on GitHub, Gitee and GitLab."""
+
+
 # -- run -----------------------------------------------------------------------------------------
 
 @app.command()
@@ -62,14 +78,16 @@ def run(
 
     spec = pipeline.RunSpec(db=str(db), state=str(state) if state else None, landing=landing,
                             config=str(config) if config else None, sandbox=sandbox,
-                            platforms=tuple(platform or ()), frameworks=tuple(framework or ()), repos=tuple(repo or ()))
-    pipeline.plan(spec)  # bad configuration, names or --repo values fail here, in one line
+                            platforms=tuple(platform or ()), frameworks=tuple(framework or ()), repos=tuple(repo or ()),
+                            out=str(out) if out else None)
+    pipeline.plan(spec)  # bad configuration, names, --repo values or an empty selection fail here, in one line
+    pipeline.check_writable(spec)  # before the lock, which creates the state folder
     if not wait:
         with runstate.exclusive_run(spec.paths):  # refuse now rather than inside the flow
             pass
     _quiet_prefect(quiet or as_json)
     with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale):
-        pipeline.check_credentials(spec)  # a missing token fails here, before any request
+        pipeline.check_credentials(spec)  # a missing token or a dead host fails here, before any request
         from flows.mine import mine
         from oss_miner.progress import live
 
@@ -193,11 +211,19 @@ def serve(
 
 
 @app.command()
-def status(db: DbOption = DEFAULT_DB, limit: Annotated[int, typer.Option(help="How many runs to show.")] = 10) -> None:
-    """Recent runs from the ledger: when, what, requests, outcome."""
+def status(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
+    state: Annotated[Optional[Path], typer.Option("--state", help="Run state folder (default: beside --db).")] = None,
+) -> None:
+    """Recent runs from the ledger, failed and unfinished ones included: when, what, requests, outcome."""
     from oss_miner import queries
+    from oss_miner.runstate import StatePaths
 
-    typer.echo(queries.render(queries.recent_runs(db, limit)))
+    frame, note = queries.recent_runs(StatePaths.for_db(db, state), limit)
+    typer.echo(queries.render(frame))
+    if note:
+        typer.echo(note)
 
 
 @app.command()

@@ -26,3 +26,9 @@ class HostKeptFailing(RunFailed):
     """A host that has answered in this run kept failing after every retry: worth retrying the task later."""
 
     transient = True
+
+
+class HostUnreachable(RunFailed):
+    """A host whose name does not resolve, or that refuses the connection, before it has answered once in the
+    run: a wrong URL or no network. Retrying (urllib3's, the transport's or Prefect's) would only delay the
+    same answer by minutes, so the run fails at once, saying which."""

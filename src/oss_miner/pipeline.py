@@ -12,8 +12,10 @@ import os
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+from oss_miner import runstate
 from oss_miner.cache import Cache
 from oss_miner.config import PLATFORMS, Catalogue, Credentials, Framework, RepoRef, load_config
 from oss_miner.errors import UserError
@@ -117,12 +119,30 @@ def check_catalogue(catalogue: Catalogue) -> None:
         check_endpoints(github.url, github.graphql_url or f"{github.url}/graphql")
 
 
+def check_writable(spec: RunSpec) -> None:
+    """Before any request: a folder the run must write (its state, the snapshot's folder, --out) that it
+    cannot would otherwise fail the run after everything was mined (and --out after the run was published)."""
+    paths = spec.paths
+    folders = {"the folder of --db": paths.db.parent, "the state folder (--state)": paths.state}
+    if "://" not in paths.landing_root:  # an fsspec URL (s3://...) is the store's business
+        folders["the landing folder (--landing)"] = Path(paths.landing_root)
+    if spec.out:
+        folders["--out"] = Path(spec.out)
+    runstate.check_writable(folders)
+
+
 def check_credentials(spec: RunSpec) -> None:
     """Before any request: GitHub answers nothing useful without a token (Gitee and GitLab serve public
-    data anonymously, at lower limits)."""
+    data anonymously, at lower limits); then every forge the run will ask must be reachable at all, so that
+    no network or a wrong URL fails in seconds with its cause instead of after minutes of retries."""
     chosen = plan(spec)
-    if ("github" in chosen.platforms or chosen.dependents) and not Credentials.from_env().for_platform("github"):
+    needed = set(chosen.platforms) | ({"github"} if chosen.dependents else set())
+    if "github" in needed and not Credentials.from_env().for_platform("github"):
         raise UserError("github: no token; set GITHUB_TOKEN (comma-separated for a pool of tokens)")
+    from oss_miner.sources.http import probe_hosts
+
+    catalogue = load_catalogue(spec)
+    probe_hosts({p: catalogue.platforms[p].url for p in sorted(needed) if p in catalogue.platforms})
 
 
 _CONTEXTS: dict[RunSpec, Context] = {}
@@ -180,6 +200,8 @@ def plan(spec: RunSpec) -> Plan:
     catalogue = load_catalogue(spec)
     if spec.repos:
         return _plan_ad_hoc(spec, catalogue)
+    if not catalogue.frameworks:
+        raise UserError(_selects_nothing(spec))
     result = Plan()
     for name, fw in catalogue.frameworks.items():
         result.repos += [RepoTask(name, r.platform, r.path, r.role) for r in fw.repos]
@@ -189,6 +211,19 @@ def plan(spec: RunSpec) -> Plan:
     result.orgs = sorted(set(result.orgs))
     result.platforms = sorted({t.platform for t in result.repos} | {p for p, _ in result.orgs})
     return result
+
+
+def _selects_nothing(spec: RunSpec) -> str:
+    """Why --framework/--platform left no repository: where the asked frameworks are tracked instead."""
+    flags = " ".join([*(f"--framework {f}" for f in spec.frameworks), *(f"--platform {p}" for p in spec.platforms)])
+    if not spec.frameworks:
+        reason = f"no framework of the catalogue is tracked on {' or '.join(spec.platforms)}" if spec.platforms else \
+            "the catalogue lists no framework"
+        return f"{flags or 'the catalogue'} selects no repository: {reason}"
+    by_name = {name.lower(): fw for name, fw in load_config(spec.config, sandbox=spec.sandbox).frameworks.items()}
+    asked = [by_name[f.lower()] for f in spec.frameworks]  # (an unknown name was refused before)
+    where = [f"{fw.name} is tracked on {' and '.join(sorted({r.platform for r in fw.repos}))} only" for fw in asked]
+    return f"{flags} selects no repository: {'; '.join(where)}"
 
 
 def _plan_ad_hoc(spec: RunSpec, catalogue: Catalogue) -> Plan:

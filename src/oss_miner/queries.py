@@ -1,4 +1,5 @@
-"""Read-only access to the published snapshot, for `sql`, `status`, `export` and `report`."""
+"""Read-only access to the published snapshot, for `sql`, `export` and `report`, and to the runs ledger for
+`status` (the state folder's working database, else the snapshot)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from oss_miner import sheets
 from oss_miner.errors import UserError
-from oss_miner.runstate import require_published
+from oss_miner.runstate import StatePaths, require_published
 
 
 def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
@@ -34,9 +35,10 @@ def read_only_query(db: Path, query: str) -> pd.DataFrame:
         con.close()
 
 
-def recent_runs(db: Path, limit: int = 10) -> pd.DataFrame:
-    """One line per recent run: when, what it was asked, requests, rate-limit waits, findings, outcome."""
-    con = connect_read_only(db)
+def recent_runs(paths: StatePaths, limit: int = 10) -> tuple[pd.DataFrame, str | None]:
+    """One line per recent run: when, what it was asked, requests, rate-limit waits, findings, outcome; and a
+    note saying where the runs come from when that is not the published snapshot."""
+    con, note = _open_ledger(paths)
     try:
         frame = con.execute(
             """
@@ -44,19 +46,54 @@ def recent_runs(db: Path, limit: int = 10) -> pd.DataFrame:
                    round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters,
                    requests, rate_limited_requests AS rate_limited, not_modified AS answered_304,
                    rate_limit_waits AS waits, findings, outcome
-            FROM runs ORDER BY started_at DESC LIMIT ?
+            FROM runs ORDER BY coalesce(started_at, finished_at) DESC LIMIT ?
             """,
             [limit],
         ).df()
     except duckdb.Error as exc:
-        raise UserError(f"{db} has no readable runs ledger ({str(exc).splitlines()[0]})") from None
+        raise UserError(f"{paths.db} has no readable runs ledger ({str(exc).splitlines()[0]})") from None
     finally:
         con.close()
+    frame = _with_unfinished(frame, paths)
     frame.insert(3, "what", frame.pop("parameters").map(_describe_parameters))
-    return frame
+    return frame, note
+
+
+def _open_ledger(paths: StatePaths) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The working database in the state folder holds every run: those before the first snapshot and the failed
+    or abandoned ones after the last, which the snapshot never sees. It is read when no run holds it open;
+    else the snapshot is."""
+    published = paths.db.is_file()
+    note = None if published else f"no snapshot has been published yet at {paths.db}; runs from {paths.work_db}"
+    if paths.work_db.is_file():
+        try:
+            return duckdb.connect(str(paths.work_db), read_only=True), note
+        except duckdb.Error:  # DuckDB lets no reader beside a writer: a run is using it
+            if not published:
+                raise UserError(f"no snapshot has been published yet at {paths.db}, and a run is using "
+                                f"{paths.work_db}; ask again when it ends") from None
+            note = f"a run is using {paths.work_db}: runs after the last published snapshot are not shown"
+    return connect_read_only(paths.db), note
+
+
+def _with_unfinished(frame: pd.DataFrame, paths: StatePaths) -> pd.DataFrame:
+    """The run that has not finished (running, or killed before it loaded anything: it has no ledger row yet),
+    from current_run.json; the next run asked the same resumes it."""
+    try:
+        unfinished = json.loads(paths.current_run.read_text())
+    except (OSError, ValueError):
+        return frame
+    if not isinstance(unfinished, dict) or unfinished.get("run_id") in set(frame["run_id"]):
+        return frame
+    row = {"run_id": unfinished.get("run_id"), "parameters": json.dumps(unfinished.get("parameters") or {}),
+           "outcome": "unfinished"}
+    first = pd.DataFrame([row], columns=frame.columns)
+    return pd.concat([first, frame], ignore_index=True) if not frame.empty else first
 
 
 def _describe_parameters(text: str | None) -> str:
+    if not isinstance(text, str):  # a run that failed before it loaded anything has none in the ledger
+        return "?"
     try:
         parameters = json.loads(text or "{}")
     except ValueError:

@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,6 +150,34 @@ def publish(paths: StatePaths) -> Path:
     finally:
         os.close(directory)
     return paths.db
+
+
+def check_writable(folders: dict[str, Path]) -> None:
+    """Refuse a folder (named by its option) that the run could not write in, before it starts. Asks the file
+    system itself, by creating a file: permission bits do not tell (root, read-only mounts, ACLs)."""
+    for option, folder in folders.items():
+        reason = _unwritable(folder)
+        if reason:
+            raise UserError(f"{option} {folder} is not writable ({reason}); nothing was mined")
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why no file can be created in `folder` (or, if it does not exist yet, in the nearest folder above it,
+    where the run would create it); None when one can."""
+    existing = folder
+    try:
+        while not existing.exists():
+            existing = existing.parent
+    except OSError as exc:
+        return f"{existing}: {exc.strerror or type(exc).__name__}"
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        return f"cannot create a file in {existing}: {exc.strerror or type(exc).__name__}"
+    return None
 
 
 def require_published(db: Path) -> Path:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 import requests
@@ -140,6 +141,56 @@ def test_unknown_names_are_one_line_before_any_request(argument, message, cli, s
     assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG), *argument)
 
 
+@pytest.mark.parametrize("argument, message", [
+    (("--framework", "MegEngine", "--platform", "gitee"),
+     "--framework MegEngine --platform gitee selects no repository: MegEngine is tracked on github only"),
+    (("--framework", "megengine", "--framework", "MindSpore", "--platform", "gitlab"),
+     "selects no repository: MegEngine is tracked on github only; MindSpore is tracked on gitee and github only"),
+])
+def test_a_selection_of_no_repository_is_one_line_before_any_request(argument, message, cli, stored, pointed):
+    assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG), *argument)
+
+
+def _can_write_in(folder: Path) -> bool:
+    try:
+        (folder / "probe").touch()
+    except OSError:
+        return False
+    (folder / "probe").unlink()
+    return True
+
+
+@pytest.fixture()
+def read_only_folder(tmp_path) -> Iterator[Path]:
+    """A folder in which no file can be created: mode 0555, and for root (whom permission bits do not stop)
+    the immutable attribute too."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = _can_write_in(folder) and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+    try:
+        if _can_write_in(folder):
+            pytest.skip("cannot make a read-only folder here (root, and chattr +i refused)")
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("option", ["--out", "--state", "--db"])
+def test_a_read_only_output_folder_is_refused_before_any_request(option, read_only_folder, cli, stored, pointed):
+    """Not after mining everything (and, for --out, after the run was recorded as succeeded)."""
+    target = read_only_folder / ("x.duckdb" if option == "--db" else "sub")
+    message = {"--out": f"--out {target} is not writable", "--state": f"the state folder (--state) {target} is not writable",
+               "--db": f"the folder of --db {read_only_folder} is not writable"}[option]
+    # (given last, this --db wins over the stored one; its own state folder would be refused first, so it keeps
+    # the stored database's)
+    state = ("--state", str(StatePaths.for_db(stored[0]).state)) if option == "--db" else ()
+    assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG), "--platform",
+                                      "gitee", "--framework", "MindSpore", option, str(target), *state)
+
+
 # -- tokens and hosts -------------------------------------------------------------------------------
 
 def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored):
@@ -153,17 +204,38 @@ def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_store
     unchanged()
 
 
-@pytest.mark.heavy
-def test_an_unreachable_host_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored, clean_sandbox):
-    """Gitee on a closed port (the transport retries; Prefect does not, since the host never answered): exit 1,
-    nothing lost."""
+UNRESOLVABLE = "forge.oss-miner-test.invalid"  # .invalid never resolves (RFC 2606)
+
+
+def dead_hosts(platform: str) -> dict[str, dict[str, str]]:
+    """Environment overrides pointing `platform` at a host that does not resolve, and at a closed port."""
+    path = {"github": "", "gitee": "/api/v5", "gitlab": ""}[platform]
+    urls = {"resolve": f"https://{UNRESOLVABLE}{path}", "refused": f"http://127.0.0.1:{free_port()}{path}"}
+    variable = f"OSS_MINER_{platform.upper()}_URL"
+    return {cause: {variable: url, **({"OSS_MINER_GITHUB_GRAPHQL_URL": f"{url}/graphql"} if platform == "github" else {})}
+            for cause, url in urls.items()}
+
+
+@pytest.mark.parametrize("platform, framework", [("github", "MegEngine"), ("gitee", "MindSpore"), ("gitlab", "Jittor")])
+@pytest.mark.parametrize("cause, says", [("resolve", f"cannot resolve {UNRESOLVABLE}: is there a network?"),
+                                         ("refused", "127.0.0.1 refused the connection (port ")])
+def test_a_dead_host_fails_the_run_in_seconds_with_its_cause(platform, framework, cause, says, prefect_api, stored,
+                                                             clean_sandbox):
+    """A host that does not resolve, or a port that refuses, fails `oss-miner run` in seconds (not minutes of
+    retries) with one line naming the cause and the setting to check; exit 1, nothing lost."""
+    import time
+
     db, unchanged = stored
-    closed = {**sandbox_environment(clean_sandbox.urls), "OSS_MINER_GITEE_URL": f"http://127.0.0.1:{free_port()}/api/v5"}
-    failed = oss_miner(prefect_api, closed, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet",
-                       "--platform", "gitee")
+    dead = {**sandbox_environment(clean_sandbox.urls), **dead_hosts(platform)[cause]}
+    started = time.monotonic()
+    failed = oss_miner(prefect_api, dead, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--platform", platform,
+                       "--framework", framework)
+    elapsed = time.monotonic() - started
     line = one_error_line(failed.stderr)
-    assert failed.returncode == 1 and "gitee: GET" in line and "re-run to resume" in line and "has not answered once" in line
-    assert "faults-gitee" not in failed.stderr
+    assert failed.returncode == 1 and line.startswith(f"error: run failed: {platform}: ") and says in line, line
+    assert f"OSS_MINER_{platform.upper()}_URL or the catalogue's [platforms.{platform}] url" in line, line
+    assert elapsed < 30, f"took {elapsed:.1f} s"
+    assert "Retrying" not in failed.stderr and "faults-" not in failed.stderr + failed.stdout
     unchanged()
 
 
@@ -373,24 +445,28 @@ def test_whatever_the_github_parsers_make_lands_and_loads_without_losing_a_row(p
     assert {entity: n for entity, n in rows.items() if n} == expected
 
 
-# -- an unreachable host, source by source (the flow's own variant is heavy: Prefect retries it) ---------
+# -- a dead host, source by source: what a scheduled run (no `oss-miner run` pre-flight) meets -------------
 
+@pytest.mark.parametrize("cause", ["resolve", "refused"])
 @pytest.mark.parametrize("platform", ["github", "gitee", "gitlab"])
-def test_an_unreachable_host_is_one_line_without_the_token(platform, tmp_path, monkeypatch, caplog):
+def test_a_dead_host_is_one_line_at_once_without_the_token(platform, cause, tmp_path, monkeypatch, caplog):
+    """The sources themselves give up on a host that does not resolve or refuses, before it has answered once:
+    no urllib3 retry, no backoff, a HostUnreachable (which Prefect does not retry) naming the cause."""
     import time
 
     from pydantic import SecretStr
 
     from oss_miner.cache import Cache
     from oss_miner.config import Catalogue, Credentials, RepoRef
-    from oss_miner.errors import RunFailed
+    from oss_miner.errors import HostUnreachable
     from oss_miner.landing import Landing
     from oss_miner.privacy import Hasher, Redactor
     from oss_miner.sources.base import ExtractContext
 
-    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the transports' backoffs
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # the transports' backoffs, if any
     token = f"canary-{platform}-unreachable-7f3a"
-    url = f"http://127.0.0.1:{free_port()}" + {"github": "", "gitee": "/api/v5", "gitlab": ""}[platform]
+    url = dead_hosts(platform)[cause][f"OSS_MINER_{platform.upper()}_URL"]
     endpoint = {"url": url, "graphql_url": f"{url}/graphql"} if platform == "github" else {"url": url}
     catalogue = Catalogue.model_validate({"platforms": {platform: endpoint}, "frameworks": {
         "X": {"vendor": "V", "repos": [{"platform": platform, "path": "owner/name"}]}}})
@@ -399,20 +475,59 @@ def test_an_unreachable_host_is_one_line_without_the_token(platform, tmp_path, m
                          hasher=Hasher(b"k"), redactor=Redactor([token]), state_dir=tmp_path)
     if platform == "github":
         from oss_miner.sources.github import GitHubSource
-        source = GitHubSource(ctx, sleep=lambda seconds: None)
+        source = GitHubSource(ctx, sleep=slept.append)
     elif platform == "gitee":
         from oss_miner.sources.gitee import GiteeSource
         source = GiteeSource(ctx)
     else:
         from oss_miner.sources.gitlab import GitLabSource
         source = GitLabSource(ctx)
-    with caplog.at_level(logging.DEBUG), pytest.raises(RunFailed) as caught:
+    with caplog.at_level(logging.DEBUG), pytest.raises(HostUnreachable) as caught:
         list(source.fetch_repository("X", RepoRef(platform=platform, path="owner/name")))
-    message = str(caught.value)  # e.g. "gitee: GET http://127.0.0.1:PORT/api/v5/repos/owner/name failed
-    host = url.split("/api")[0]    #   (ConnectionError); re-run to resume", "github: GET /user kept failing at ..."
-    assert "\n" not in message and message.startswith(f"{platform}: ") and host in message, message
+    message = str(caught.value)
+    said = {"resolve": f"cannot resolve {UNRESOLVABLE}", "refused": "127.0.0.1 refused the connection"}[cause]
+    assert "\n" not in message and message.startswith(f"{platform}: {said}"), message
+    assert not caught.value.transient
+    assert slept == [] and source.stats.retries == 0, (slept, source.stats.retries)
     assert token not in message and token not in caplog.text
     assert list((tmp_path / "landing").rglob("*.jsonl")) == []  # nothing landed as if it were an answer
+
+
+def test_a_host_that_answered_once_is_retried_when_it_stops(monkeypatch):
+    """The same refusal from a host that has answered in this run is a blip, not a wrong URL: retried with
+    backoff, then a transient failure (Prefect retries the task later)."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from oss_miner.errors import HostUnreachable
+    from oss_miner.sources.http import HostPinnedSession, TransportFailed, TransportPolicy
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    server = HTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    session = HostPinnedSession(base, platform="gitee", policy=TransportPolicy(retries=2))
+    assert session.get(f"{base}/ok").status_code == 200
+    server.shutdown()
+    server.server_close()
+    session.close()  # no kept-alive connection: the next request must connect, and is refused
+    with pytest.raises(TransportFailed) as caught:
+        session.get(f"{base}/again")
+    assert caught.value.transient and not isinstance(caught.value, HostUnreachable)
+    assert session.stats.retries >= 2 and len(slept) >= 1  # (the attempt that ran out is counted too)
 
 
 # -- properties: the geolocator takes any text ------------------------------------------------------

@@ -49,7 +49,7 @@ from oss_miner.config import URL_ENV
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.privacy import Redactor
 from oss_miner.sources.base import RequestStats
-from oss_miner.sources.http import transport_policy
+from oss_miner.sources.http import stop_at_dead_host, transport_policy, unreachable
 
 log = logging.getLogger("oss_miner.extract.github")
 # PyGithub writes to stderr through a handler of its own, which bypasses the application's handlers
@@ -120,6 +120,7 @@ class ReportingRetry(GithubRetry):
         return super().new(**kw)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[override]
+        stop_at_dead_host(self.hooks is None or self.hooks.transport.answered, error, url, _pool)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         if self.hooks is not None:
             self.hooks.retried(getattr(response, "status", 0) or 0)
@@ -317,6 +318,7 @@ class GitHubTransport:
         self.identity_max_age_s = identity_max_age_s  # how long a token's account (GET /user) is trusted
         self._pool: AccountPool | None = None
         self._pool_lock = threading.Lock()
+        self.answered = False  # whether GitHub has answered anything in this run (else a dead host fails at once)
 
     # -- the pool ----------------------------------------------------------------------------
     @property
@@ -449,8 +451,12 @@ class GitHubTransport:
             return Response(301, {}, {"message": self.redactor(str(exc)), "refused_redirect": True}, account.login)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.stats.request(endpoint, 0)
+            dead = None if self.answered else unreachable("github", self.base_url, exc)
+            if dead is not None:
+                raise dead from None
             log.info("github: %s %s failed (%s); will retry", verb, endpoint, self.redactor(type(exc).__name__))
             return Response(0, {}, None, account.login)
+        self.answered = True
         size = len(text.encode("utf-8")) if isinstance(text, str) else 0
         self.stats.request(endpoint, status, size)
         try:

@@ -35,6 +35,7 @@ import logging
 import os
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -47,10 +48,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NameResolutionError
 from urllib3.util.retry import Retry
 
 from oss_miner.config import URL_ENV, RepoRef
-from oss_miner.errors import HostKeptFailing, RunFailed
+from oss_miner.errors import HostKeptFailing, HostUnreachable, RunFailed
 from oss_miner.landing import Page, page_key
 from oss_miner.privacy import RedactingFilter, Redactor
 from oss_miner.records import empty_record
@@ -141,18 +143,96 @@ class TokenPool:
             return True
 
 
+# -- hosts that cannot be reached at all ------------------------------------------------------------
+
+RESOLVE, REFUSED = "resolve", "refused"
+
+
+def connection_cause(exc: BaseException) -> str | None:
+    """RESOLVE when the host name did not resolve, REFUSED when the port refused the connection, None for
+    anything else (timeouts, resets, 5xx). The cause sits deep in the chain: requests' ConnectionError wraps
+    urllib3's MaxRetryError, whose `reason` is a NameResolutionError or NewConnectionError raised from a
+    socket.gaierror or ConnectionRefusedError."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (socket.gaierror, NameResolutionError)):
+            return RESOLVE
+        if isinstance(current, ConnectionRefusedError):
+            return REFUSED
+        linked = [current.__cause__, getattr(current, "reason", None), *current.args]
+        pending += [e for e in linked if isinstance(e, BaseException)]
+    return None
+
+
+def unreachable(platform: str, url: str, exc: BaseException) -> HostUnreachable | None:
+    """The one-line failure for a host of `url` that does not resolve or refuses the connection; None when
+    `exc` says neither (what may pass is left to the retries)."""
+    cause = connection_cause(exc)
+    if cause is None:
+        return None
+    _, host, port = origin(url)
+    setting = f"{URL_ENV[(platform, 'url')]} or the catalogue's [platforms.{platform}] url"
+    if cause == RESOLVE:
+        return HostUnreachable(f"{platform}: cannot resolve {host}: is there a network? If there is, check {setting}")
+    return HostUnreachable(f"{platform}: {host} refused the connection (port {port}): is the server up? Check {setting}")
+
+
+PROBE_TIMEOUT_S = 10.0  # a host slower than this to accept a connection is left to the transports' retries
+
+
+def probe_hosts(urls: dict[str, str]) -> None:
+    """Before a run, for each platform's URL: raise the HostUnreachable of the first whose host does not
+    resolve or refuses a TCP connection. Only a connection, no request: nothing is counted against a limit.
+    A host reached through a proxy is the proxy's to resolve, so it is not probed."""
+    direct = [(platform, url) for platform, url in urls.items() if not requests.utils.get_environ_proxies(url)]
+    if not direct:
+        return
+    with ThreadPoolExecutor(max_workers=len(direct), thread_name_prefix="probe") as pool:
+        failures = list(pool.map(lambda item: _probe(*item), direct))  # at once: each may wait for a resolver
+    for failure in failures:
+        if failure is not None:
+            raise failure
+
+
+def _probe(platform: str, url: str) -> HostUnreachable | None:
+    _, host, port = origin(url)
+    try:
+        socket.create_connection((host, port or 443), timeout=PROBE_TIMEOUT_S).close()
+    except OSError as exc:
+        return unreachable(platform, url, exc)
+    return None
+
+
+def stop_at_dead_host(answered: bool, error: BaseException | None, url: str | None, pool: Any) -> None:
+    """For a urllib3 Retry's `increment`: give up at once (as when the retries run out) on a host that has not
+    answered once in this run and whose name does not resolve or that refuses the connection. Five retries
+    with backoff would only repeat the answer; once a host has answered, the same errors are a blip and
+    are retried."""
+    if error is not None and not answered and connection_cause(error) is not None:
+        raise MaxRetryError(pool, url, error) from error
+
+
 class _RetryHook(Retry):
-    """urllib3 Retry that reports each retried attempt, and leaves 429 to the session's own handling."""
+    """urllib3 Retry that reports each retried attempt, gives up at once on a dead host, and leaves 429 to the
+    session's own handling."""
 
     RETRY_AFTER_STATUS_CODES = frozenset({503})
     on_retry: Callable[[int, BaseException | None], None] | None = None
+    answered: Callable[[], bool] = staticmethod(lambda: True)  # whether the session's host has answered
 
     def new(self, **kw: Any) -> "_RetryHook":
         fresh = super().new(**kw)
         fresh.on_retry = self.on_retry
+        fresh.answered = self.answered
         return fresh
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[override]
+        stop_at_dead_host(self.answered(), error, url, _pool)
         if self.on_retry is not None:
             self.on_retry(response.status if response is not None else 0, error)
         return super().increment(method, url, response, error, _pool, _stacktrace)
@@ -223,6 +303,7 @@ class HostPinnedSession(requests.Session):
             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
         )
         retry.on_retry = self._on_urllib3_retry
+        retry.answered = lambda: self.answered
         adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
@@ -337,6 +418,9 @@ class HostPinnedSession(requests.Session):
         that never answered in this run is most likely a wrong URL, so say so now instead of retrying."""
         if self.answered or not isinstance(exc, requests.exceptions.ConnectionError):
             return TransportFailed(self._failure(method, url, type(exc).__name__))
+        dead = unreachable(self.platform, self.base_url, exc)
+        if dead is not None:
+            return dead
         where = "{}://{}:{}".format(*self.pinned)
         return RunFailed(self.redactor(
             f"{self.platform}: {method} {strip_credential_params(url)} failed ({type(exc).__name__}): {where} has not "
