@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -60,6 +61,7 @@ class SandboxOptions:
 
     seed: int = 7
     scale: float = 1.0
+    as_of: date | None = None  # the world's clock (its history runs up to this date); None: today (UTC)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> account; empty: any token, one account each
     rate_limit: int | None = None  # requests (GraphQL: points) per account per window; None: unlimited
     rate_window_s: float = 60.0
@@ -73,6 +75,10 @@ class SandboxOptions:
     code_search_window_s: float = fx.CODE_SEARCH_WINDOW_S
 
     def __post_init__(self) -> None:
+        from oss_miner.sandbox.world import check_as_of, today
+
+        # resolved once, so that a server and the truth written from these options agree past midnight
+        self.as_of = check_as_of(self.as_of or today())
         self.fault_kinds = tuple(self.fault_kinds)
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError(f"rate limit must be at least 1 (got {self.rate_limit})")
@@ -435,7 +441,7 @@ def build_sandbox_world(options: SandboxOptions, root: Path) -> World:
     from oss_miner.sandbox.world import build_world
 
     catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
-    return build_world(options.seed, options.scale, catalogue, root)
+    return build_world(options.seed, options.scale, catalogue, root, as_of=options.as_of)
 
 
 def _bind(host: str, port: int) -> socket.socket:
