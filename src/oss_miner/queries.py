@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from oss_miner.errors import UserError
+from oss_miner.labels import synthetic_sql
 from oss_miner.runstate import require_published
 
 
@@ -34,13 +35,15 @@ def read_only_query(db: Path, query: str) -> pd.DataFrame:
 
 
 def recent_runs(db: Path, limit: int = 10) -> pd.DataFrame:
-    """One line per recent run: when, what it was asked, requests, rate-limit waits, findings, outcome."""
+    """One line per recent run: when, what it was asked, whether it mined synthetic data, requests, rate-limit
+    waits, findings, outcome."""
     con = connect_read_only(db)
     try:
+        synthetic = synthetic_sql(con) or "NULL"  # no ledger: the query below says so
         frame = con.execute(
-            """
+            f"""
             SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M') AS started,
-                   round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters,
+                   round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters, {synthetic} AS synthetic,
                    requests, rate_limited_requests AS rate_limited, not_modified AS answered_304,
                    rate_limit_waits AS waits, findings, outcome
             FROM runs ORDER BY started_at DESC LIMIT ?

@@ -7,8 +7,8 @@ Layout of the single port:
     /_sandbox/stats        accounting; POST .../reset, POST .../advance?fraction=
 
 Every platform request passes the gate (`SandboxApp.__call__`): token -> account, latency, GitHub's
-secondary limit, seeded faults, the account's budget, rate-limit headers, accounting. The endpoints
-themselves only read the world.
+secondary limit, seeded faults, the account's budget, rate-limit headers, accounting, and the
+`X-Synthetic-Data` header on every answer. The endpoints themselves only read the world.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 
+from oss_miner.labels import SYNTHETIC_HEADER, SYNTHETIC_HEADER_VALUE
 from oss_miner.sandbox import faults as fx
 from oss_miner.sandbox.accounting import Accounting
 from oss_miner.sandbox.gitee_api import GiteeApi
@@ -53,6 +54,8 @@ from oss_miner.sandbox.protocol import Ctx, Reply, WorldView, origin_of, render
 PREFIX = {"github": "/github", "gitee": "/gitee/api/v5", "gitlab": "/gitlab/api/v4"}
 STATS = "/_sandbox/stats"
 SECRET_PARAMS = ("access_token", "private_token")
+# on every answer of a forge endpoint: what the pipeline records as a synthetic run (the real forges never send it)
+SYNTHETIC_MARK = (SYNTHETIC_HEADER.lower().encode(), SYNTHETIC_HEADER_VALUE.encode())
 
 
 @dataclass
@@ -203,7 +206,7 @@ def _target(scope: dict) -> str:
 # -------------------------------------------------------------------------------------------- gate
 
 class Recorder:
-    """Wraps ASGI send: remembers the status and counts body bytes."""
+    """Wraps ASGI send: remembers the status, counts body bytes and marks the answer as synthetic data."""
 
     def __init__(self, send: Callable):
         self.send = send
@@ -214,6 +217,7 @@ class Recorder:
     async def __call__(self, message: dict) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
+            message["headers"] = [*message.get("headers", []), SYNTHETIC_MARK]
             if self.on_start is not None:
                 self.on_start(message)
         elif message["type"] == "http.response.body":
