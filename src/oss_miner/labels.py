@@ -20,7 +20,8 @@ _ASKED_FOR_SANDBOX = "CASE WHEN json_valid(parameters) THEN TRY_CAST(parameters 
 
 
 def synthetic_sql(con: duckdb.DuckDBPyConnection) -> str | None:
-    """A SQL expression over `runs` that is true for a run of synthetic data, or None without a runs ledger.
+    """A SQL expression over `runs` that is true for a run of synthetic data, false for real data and NULL when
+    the row cannot tell (a run that ended before loading anything); None without a runs ledger.
 
     Decided from the catalog rather than by trying a query: a failed query would abort a caller's transaction.
     """
@@ -30,8 +31,8 @@ def synthetic_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     if "parameters" not in columns:
         return None
     if "synthetic" not in columns:
-        return f"coalesce({_ASKED_FOR_SANDBOX}, false)"
-    return f"coalesce(synthetic, {_ASKED_FOR_SANDBOX}, false)"  # NULL: loaded before the column existed
+        return _ASKED_FOR_SANDBOX
+    return f"coalesce(synthetic, {_ASKED_FOR_SANDBOX})"  # NULL: loaded before the column existed
 
 
 def data_label(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from fixtures import AS_OF
-from test_world import fingerprint
+from test_world import catalogue, fingerprint  # noqa: F401 (catalogue: test_world's fixture, shared)
 
 from oss_miner.cli import main
-from oss_miner.config import load_config
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.model import World
 from oss_miner.sandbox.server import SandboxOptions
@@ -19,11 +18,6 @@ from oss_miner.sandbox.world import advance, build_world, parse_as_of, today
 UTC = timezone.utc
 SCALE = 0.3
 EARLIER = date(2023, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_config(sandbox=True, environ={})
 
 
 @pytest.fixture(scope="module")
