@@ -6,13 +6,14 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import requests
 from fixtures import AS_OF
 from test_world import catalogue, fingerprint  # noqa: F401 (catalogue: test_world's fixture, shared)
 
 from oss_miner.cli import main
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.model import World
-from oss_miner.sandbox.server import SandboxOptions
+from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 from oss_miner.sandbox.world import advance, build_world, parse_as_of, today
 
 UTC = timezone.utc
@@ -95,6 +96,11 @@ def test_advance_moves_the_clock_past_as_of(catalogue, tmp_path):
     new = [c.committed_at for r in moving.repos.values() if r.tracked and r.role == "primary"
            for c in r.commits if c.committed_at > start]
     assert new and all(start < t < moving.now for t in new)
+    with SandboxServer(SandboxOptions(as_of=AS_OF), world=moving) as server:  # and over HTTP, as tests move it
+        moved = requests.post(f"{server.urls['stats']}/advance", params={"fraction": "0.02"}, timeout=600).json()
+        paddle = requests.get(f"{server.urls['github']}/repos/PaddlePaddle/Paddle", timeout=10).json()
+    assert moved["now"] == (start + timedelta(days=2)).isoformat()
+    assert start + timedelta(days=1) < datetime.fromisoformat(paddle["pushed_at"].replace("Z", "+00:00")) < moving.now
 
 
 def test_options_default_to_today_and_refuse_dates_the_world_cannot_have():
