@@ -120,7 +120,7 @@ def _as_of(text: Optional[str], flag: str) -> Optional[date]:
     try:
         return parse_as_of(text)
     except ValueError as exc:
-        raise UserError(f"{flag}: {exc}") from None
+        raise UserError(f"{flag} {exc}") from None
 
 
 class _TracebackTrimmer(logging.Filter):

@@ -118,12 +118,12 @@ def test_options_default_to_today_and_refuse_dates_the_world_cannot_have():
 def test_a_bad_as_of_is_one_line_and_exit_2(text, message, tmp_path, capsys):
     with pytest.raises(ValueError, match=message):
         parse_as_of(text)
-    for argv in (["sandbox", "truth", "--out", str(tmp_path / "t"), "--as-of", text],
-                 ["sandbox", "serve", "--as-of", text]):
-        assert main(argv) == 2
+    for flag, argv in (("--as-of", ["sandbox", "truth", "--out", str(tmp_path / "t")]), ("--as-of", ["sandbox", "serve"]),
+                       ("--sandbox-as-of", ["run", "--sandbox", "--db", str(tmp_path / "db" / "oss.duckdb")])):
+        assert main([*argv, flag, text]) == 2
         err = capsys.readouterr().err
-        assert err.startswith("error: --as-of") and message in err and err.count("\n") == 1
-    assert not (tmp_path / "t").exists()
+        assert err.startswith(f"error: {flag} ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "t").exists() and not (tmp_path / "db").exists()
 
 
 def test_truth_command_writes_the_world_of_its_as_of(tmp_path):

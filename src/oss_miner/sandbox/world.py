@@ -67,25 +67,25 @@ def today() -> date:
 def check_as_of(as_of: date) -> date:
     """`as_of` if the sandbox can build a world at that date; ValueError (one line) otherwise."""
     if not isinstance(as_of, date) or isinstance(as_of, datetime):
-        raise ValueError(f"as_of must be a date (got {as_of!r})")
+        raise ValueError(f"{as_of!r} is not a date")
     if as_of < EARLIEST_AS_OF:
-        raise ValueError(f"as_of {as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}, when the synthetic "
+        raise ValueError(f"{as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}, when the synthetic "
                          "frameworks' histories begin")
     if as_of > today():
-        raise ValueError(f"as_of {as_of.isoformat()} is in the future (today is {today().isoformat()} UTC)")
+        raise ValueError(f"{as_of.isoformat()} is in the future (today is {today().isoformat()} UTC); the "
+                         "synthetic history cannot run past today")
     return as_of
 
 
 def parse_as_of(text: str) -> date:
     """A YYYY-MM-DD date the sandbox can build a world at; ValueError (one line) otherwise."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise ValueError(f"as_of {text!r} is not a date written YYYY-MM-DD")
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
     try:
-        return check_as_of(date.fromisoformat(text.strip()))
+        day = date.fromisoformat(text.strip())
     except ValueError as exc:
-        if str(exc).startswith("as_of"):
-            raise
-        raise ValueError(f"as_of {text!r} is not a calendar date ({exc})") from None
+        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
+    return check_as_of(day)
 
 
 def advance(world: World, fraction: float) -> None:
