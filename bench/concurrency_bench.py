@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from bench.common import Section, ratio, target
-from bench.harness import PLATFORMS, FlowRun, Sandbox, mine
+from bench.harness import AS_OF, PLATFORMS, FlowRun, Sandbox, mine
 from oss_miner.runstate import StatePaths
 from oss_miner.sandbox.server import SandboxOptions
 
@@ -33,7 +33,7 @@ TARGET_ACCOUNTS = 2.5
 def run(smoke: bool) -> list[Section]:
     # smoke keeps the code paths, not the figures: a tiny world, shorter latency and code-search window
     scale, latency, window = (0.05, 20, 1.0) if smoke else (0.5, LATENCY_MS, CODE_SEARCH_WINDOW_S)
-    options = SandboxOptions(seed=SEED, scale=scale, latency_ms=latency, code_search_window_s=window)
+    options = SandboxOptions(seed=SEED, scale=scale, as_of=AS_OF, latency_ms=latency, code_search_window_s=window)
     secondary = replace(options, secondary_limit=1, rate_window_s=SECONDARY_RETRY_S)
     runs: dict[str, FlowRun] = {}
     with tempfile.TemporaryDirectory(prefix="oss-miner-bench-concurrency-") as tmp:
@@ -116,7 +116,7 @@ def section(options: SandboxOptions, smoke: bool, runs: dict[str, FlowRun], find
                           + f"; forbidden/unprocessable findings: {forbidden or 'none'}"
                           + (f"; rows loaded equal to the run without the limit: {'yes' if not lost else lost}" if reference else "")
                           + ")"))
-    notes.append(f"sandbox seed {SEED}, scale {options.scale:g}, every answer delayed {options.latency_ms} ms; each run cold, on a fresh "
+    notes.append(f"sandbox seed {SEED}, scale {options.scale:g}, as of {AS_OF}, every answer delayed {options.latency_ms} ms; each run cold, on a fresh "
                  "database and state folder; wall s = the whole flow (extract, land, load, models, publish; no export)")
     notes.append(f"code search's own limit (10 a minute per account) compressed to 10 per {options.code_search_window_s:g} s "
                  "(code_search_window_s), or a one-account run would wait minutes for it")

@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from oss_miner.sandbox.server import SandboxOptions, environment_applied as envi
 
 PLATFORMS = ("github", "gitee", "gitlab")
 ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 6, 1)  # the benchmarks' sandbox clock: fixed, so that their worlds (and figures) repeat
 
 
 # -- the sandbox, in a child process --------------------------------------------------------------
@@ -42,7 +44,7 @@ class Sandbox:
     def __enter__(self) -> "Sandbox":
         options = {k: v for k, v in asdict(self.options).items() if k != "tokens"}
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "bench.harness", json.dumps(options), str(self.truth_dir or "")],
+            [sys.executable, "-m", "bench.harness", json.dumps(options, default=date.isoformat), str(self.truth_dir or "")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True)
         line = self._child.stdout.readline() if self._child.stdout else ""
         if not line:
@@ -90,7 +92,8 @@ def _serve_child(options_json: str, truth_dir: str) -> None:
     from oss_miner.sandbox.server import SandboxServer
     from oss_miner.sandbox.truth import write_truth
 
-    options = SandboxOptions(**json.loads(options_json))
+    fields = json.loads(options_json)
+    options = SandboxOptions(**{**fields, "as_of": date.fromisoformat(fields["as_of"])})
     with SandboxServer(options) as server:
         if truth_dir:
             write_truth(server.world, Path(truth_dir))

@@ -17,7 +17,7 @@ from typing import Any
 
 from bench import naive
 from bench.common import Section, ratio, target
-from bench.harness import PLATFORMS, Cost, Sandbox, mine
+from bench.harness import AS_OF, PLATFORMS, Cost, Sandbox, mine
 from oss_miner.config import load_config
 from oss_miner.sandbox.server import SandboxOptions
 
@@ -37,7 +37,7 @@ def measure(scale: float) -> Section:
     with tempfile.TemporaryDirectory(prefix="oss-miner-bench-requests-") as tmp:
         root = Path(tmp)
         # code search's own limit (10 a minute) only makes runs wait; it changes no request count
-        options = SandboxOptions(seed=SEED, scale=scale, code_search_limit=None)
+        options = SandboxOptions(seed=SEED, scale=scale, as_of=AS_OF, code_search_limit=None)
         with Sandbox(options, root / "truth") as sandbox:
             minimum = sandbox.minimum()
             needed = sandbox.truth("world.json")["profiles_needed"]
@@ -108,7 +108,7 @@ def section(scale: float, minimum: dict[str, Any], needed: dict[str, int], strai
                           f"github: straightforward script {script} >= {TARGET_NAIVE_GITHUB}x oss-miner cold {gh_cold} "
                           f"({ratio(script, gh_cold):.1f}x; the truth minimum allows at most "
                           f"{ratio(script, minimum['min_requests']['github']['total']):.1f}x)"))
-    notes.append(f"sandbox seed {SEED}, scale {scale}; code search's 10-a-minute limit off (code_search_limit=None): "
+    notes.append(f"sandbox seed {SEED}, scale {scale}, as of {AS_OF}; code search's 10-a-minute limit off (code_search_limit=None): "
                  "it makes runs wait but changes no request count")
     notes.append("oss-miner runs with two GitHub accounts, one Gitee and one GitLab token; the scripts with one token each")
     notes.append("straightforward scripts collected: " + "; ".join(

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
@@ -28,6 +29,8 @@ sandbox_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_marku
 app.add_typer(sandbox_app, name="sandbox")
 
 DbOption = Annotated[Path, typer.Option("--db", help="The published (read-only) DuckDB snapshot.")]
+AS_OF_HELP = ("The sandbox's clock: the synthetic history runs up to this UTC date (default: today); "
+              "the same seed, scale and date always give the same world.")
 # Printed after a run and in the README: each gives the figures it seems to give (a country's total comes
 # from mart_country_geography; mart_contributor_geography splits China by province and city).
 EXAMPLE_QUERIES = [
@@ -72,6 +75,7 @@ def run(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Run the tasks on Dask: a scheduler address (tcp://host:8786) or 'local' for a local cluster.")] = None,
     sandbox_seed: Annotated[int, typer.Option("--sandbox-seed", hidden=True)] = 7,
     sandbox_scale: Annotated[float, typer.Option("--sandbox-scale", hidden=True)] = 1.0,
+    sandbox_as_of: Annotated[Optional[str], typer.Option("--sandbox-as-of", hidden=True)] = None,
 ) -> None:
     """Run the `mine` flow: extract, land, load, build the models, publish, export."""
     from oss_miner import pipeline, runstate
@@ -82,11 +86,12 @@ def run(
                             out=str(out) if out else None)
     pipeline.plan(spec)  # bad configuration, names, --repo values or an empty selection fail here, in one line
     pipeline.check_writable(spec)  # before the lock, which creates the state folder
+    as_of = _as_of(sandbox_as_of, "--sandbox-as-of")
     if not wait:
         with runstate.exclusive_run(spec.paths):  # refuse now rather than inside the flow
             pass
     _quiet_prefect(quiet or as_json)
-    with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale):
+    with _sandbox_endpoints(sandbox, config, sandbox_seed, sandbox_scale, as_of):
         pipeline.check_credentials(spec)  # a missing token or a dead host fails here, before any request
         from flows.mine import mine
         from oss_miner.progress import live
@@ -113,16 +118,30 @@ def _dask_runner(address: str):
 
 
 @contextmanager
-def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: float) -> Iterator[None]:
-    """With --sandbox: start the sandbox and point the endpoints (and dummy tokens) at it."""
+def _sandbox_endpoints(enabled: bool, config: Optional[Path], seed: int, scale: float,
+                       as_of: Optional[date] = None) -> Iterator[None]:
+    """With --sandbox: start the sandbox (its clock at `as_of`, default today) and point the endpoints (and
+    dummy tokens) at it."""
     if not enabled:
         yield
         return
     from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
-    options = SandboxOptions(seed=seed, scale=scale, catalogue_path=str(config) if config else None)
+    options = SandboxOptions(seed=seed, scale=scale, as_of=as_of, catalogue_path=str(config) if config else None)
     with SandboxServer(options) as server, server.applied():
         yield
+
+
+def _as_of(text: Optional[str], flag: str) -> Optional[date]:
+    """The sandbox clock a --as-of value names (None: today); a bad value is a one-line UserError."""
+    if text is None:
+        return None
+    from oss_miner.sandbox.world import parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ValueError as exc:
+        raise UserError(f"{flag} {exc}") from None
 
 
 class _TracebackTrimmer(logging.Filter):
@@ -315,6 +334,7 @@ def sandbox_serve(
     fault_kinds: Annotated[str, typer.Option("--fault-kinds", help="Comma-separated: 5xx,timeout,reset,truncated,ratelimit.")] = "5xx,timeout,reset,truncated,ratelimit",
     timeout_delay_s: Annotated[float, typer.Option("--timeout-delay-s", help="How long a timeout fault stalls.")] = 5.0,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Delay every response.")] = 0,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="YYYY-MM-DD", help=AS_OF_HELP)] = None,
 ) -> None:
     """Start the sandbox in the foreground; prints one JSON line with its URLs."""
     from oss_miner.sandbox.server import SandboxOptions, serve as serve_sandbox
@@ -326,7 +346,8 @@ def sandbox_serve(
             raise UserError(f"--token {item.split('=')[0]}=...: use ACCOUNT=TOKEN")
         tokens[secret] = account
     kinds = tuple(k.strip() for k in fault_kinds.split(",") if k.strip())
-    options = SandboxOptions(seed=seed, scale=scale, tokens=tokens, rate_limit=rate_limit, rate_window_s=rate_window_s,
+    options = SandboxOptions(seed=seed, scale=scale, as_of=_as_of(as_of, "--as-of"), tokens=tokens,
+                             rate_limit=rate_limit, rate_window_s=rate_window_s,
                              secondary_limit=secondary_limit, fault_rate=fault_rate, fault_kinds=kinds,
                              timeout_delay_s=timeout_delay_s, latency_ms=latency_ms,
                              catalogue_path=str(config) if config else None)
@@ -340,12 +361,15 @@ def sandbox_truth(
     scale: Annotated[float, typer.Option(help="Size of the world.")] = 1.0,
     advance: Annotated[Optional[list[float]], typer.Option("--advance", help="Apply advance(fraction) first (repeatable, in order).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue the world mirrors (default: the sandbox catalogue).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="YYYY-MM-DD", help=AS_OF_HELP)] = None,
 ) -> None:
     """Write what a perfect pipeline would conclude about the sandbox world."""
     from oss_miner.config import load_config
     from oss_miner.sandbox.truth import truth_command
+    from oss_miner.sandbox.world import today
 
-    truth_command(seed, scale, out, list(advance or []), load_config(config, sandbox=True))
+    day = _as_of(as_of, "--as-of") or today()
+    truth_command(seed, scale, out, list(advance or []), load_config(config, sandbox=True), as_of=day)
     typer.echo(f"wrote the truth to {out}")
 
 

@@ -59,6 +59,9 @@ LEDGER: dict[str, Entity] = {
             _c("outcome", "VARCHAR", "loaded (raw tables filled, models not yet run), succeeded, failed, abandoned (killed after loading, then a run with other parameters came after it) or another word the pipeline gives"),
             _c("error", "VARCHAR", "one-line reason when the run failed (secrets removed)"),
             _c("parameters", "JSON", "what the run was asked to do (frameworks, platforms, options) as JSON"),
+            _c("synthetic", "BOOLEAN", "true when the run mined the oss-miner sandbox's synthetic world (run --sandbox, "
+               "or a service that answered with the sandbox's X-Synthetic-Data header), false for the real forges; "
+               "NULL for a run that never loaded or was loaded before this column existed"),
             *_STAT_COLUMNS,
             _c("pages", "BIGINT", "complete pages landed by the run"),
             _c("rows_loaded", "BIGINT", "rows loaded into the raw tables, all entities together"),
@@ -385,7 +388,8 @@ def _timestamp(value: Any) -> datetime | None:
 def _record_run(con: duckdb.DuckDBPyConnection, landing: Landing, run: dict[str, Any], run_id: str,
                 rows: dict[str, int], pages: int) -> None:
     run_file = landing.read_json("run.json") or {}
-    per_platform, endpoints = _sum_stats(landing.stats())
+    task_stats = landing.stats()
+    per_platform, endpoints = _sum_stats(task_stats)
     findings = dict(con.execute(
         "SELECT kind, count(*) FROM raw_findings WHERE run_id = ? GROUP BY kind ORDER BY kind", [run_id]
     ).fetchall())
@@ -396,6 +400,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, landing: Landing, run: dict[str,
         "run_id": run_id, "started_at": started, "finished_at": _timestamp(run.get("finished_at")),
         "loaded_at": datetime.now(timezone.utc), "outcome": run.get("outcome") or "loaded", "error": run.get("error"),
         "parameters": json.dumps(parameters, default=str, sort_keys=True), **totals,
+        "synthetic": _synthetic(parameters, task_stats),
         "pages": pages, "rows_loaded": sum(rows.values()),
         "rows_by_entity": json.dumps(rows, sort_keys=True),
         "findings": sum(findings.values()), "findings_by_kind": json.dumps(findings, sort_keys=True),
@@ -411,6 +416,13 @@ def _record_run(con: duckdb.DuckDBPyConnection, landing: Landing, run: dict[str,
         {"run_id": run_id, "platform": p, "endpoint": e, "status": s, "count": n}
         for (p, e, s), n in sorted(endpoints.items())
     ])
+
+
+def _synthetic(parameters: Any, task_stats: Iterable[dict[str, Any]]) -> bool:
+    """Whether a run mined synthetic data: it was asked to (--sandbox), or some service it asked said so
+    (the sandbox marks every answer; a run pointed at it through environment URLs alone is caught here)."""
+    asked = isinstance(parameters, dict) and bool(parameters.get("sandbox"))
+    return asked or any(task.get("synthetic") is True for task in task_stats)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, records: Sequence[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from oss_miner import sheets
 from oss_miner.errors import UserError
+from oss_miner.labels import synthetic_sql
 from oss_miner.runstate import StatePaths, require_published
 
 
@@ -40,10 +41,11 @@ def recent_runs(paths: StatePaths, limit: int = 10) -> tuple[pd.DataFrame, str |
     note saying where the runs come from when that is not the published snapshot."""
     con, note = _open_ledger(paths)
     try:
+        synthetic = synthetic_sql(con) or "NULL"  # no ledger: the query below says so
         frame = con.execute(
-            """
+            f"""
             SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M') AS started,
-                   round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters,
+                   round(epoch(finished_at - started_at))::BIGINT AS seconds, parameters, {synthetic} AS synthetic,
                    requests, rate_limited_requests AS rate_limited, not_modified AS answered_304,
                    rate_limit_waits AS waits, findings, outcome
             FROM runs ORDER BY coalesce(started_at, finished_at) DESC LIMIT ?

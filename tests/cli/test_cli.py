@@ -178,9 +178,10 @@ def test_status_lists_recent_runs(capsys, tmp_path):
     code, out, _ = call(capsys, "status", "--db", str(paths.db))
     assert code == 0
     header, row = out.splitlines()[:2]
-    assert header.split() == ["run_id", "started", "seconds", "what", "requests", "rate_limited", "answered_304",
-                              "waits", "findings", "outcome"]
+    assert header.split() == ["run_id", "started", "seconds", "what", "synthetic", "requests", "rate_limited",
+                              "answered_304", "waits", "findings", "outcome"]
     assert "2026-01-02 03:04" in row and "MindSpore on gitee (sandbox)" in row and row.split()[-1] == "succeeded"
+    assert row.split()[-7] == "True"  # six columns follow; a ledger row without the flag takes it from parameters
 
 
 def test_version(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -14,6 +15,7 @@ from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 from oss_miner.sandbox.truth import write_truth
 
 SEED, SCALE = 7, 1.0
+AS_OF = date(2026, 6, 1)  # the sandbox's clock, fixed so that the reference run repeats
 
 
 @dataclass
@@ -40,7 +42,7 @@ def run_mine(db: Path, **parameters: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def mined(prefect_api, tmp_path_factory) -> Iterator[Mined]:
     root = tmp_path_factory.mktemp("e2e")
-    options = SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)
+    options = SandboxOptions(seed=SEED, scale=SCALE, as_of=AS_OF, code_search_limit=None)
     with SandboxServer(options) as sandbox:
         write_truth(sandbox.world, root / "truth")
         with sandbox.applied(github="e2e-github-1,e2e-github-2", gitee="e2e-gitee", gitlab="e2e-gitlab"):

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from faults_support import HASH_KEY, SCALE, SEED, copy_database, environment, run_stages, sandbox_environment
+from faults_support import AS_OF, HASH_KEY, SCALE, SEED, copy_database, environment, run_stages, sandbox_environment
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
 
@@ -23,7 +23,7 @@ def one_hashing_key(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def clean_sandbox() -> Iterator[SandboxServer]:
     """The sandbox without faults; code search unthrottled so that no test waits a minute for it."""
-    with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)) as sandbox:
+    with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, as_of=AS_OF, code_search_limit=None)) as sandbox:
         yield sandbox
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from oss_miner import pipeline, runstate
 from oss_miner.sandbox.server import environment_applied as environment, pipeline_environment  # noqa: F401 (the tests use both)
 
 SEED, SCALE = 7, 0.05
+AS_OF = date(2026, 6, 1)  # the sandbox clock of every world these tests build: fixed, so that they repeat
 # One hashing key for every database of these tests, so that keyed hashes (emails, person keys) compare.
 HASH_KEY = "faults-suite-hash-key-2b7e1516"
 SANDBOX_CONFIG = Path(__file__).resolve().parents[2] / "src" / "oss_miner" / "catalogue" / "sandbox.toml"

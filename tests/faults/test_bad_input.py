@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from faults_support import (SANDBOX_CONFIG, copy_database, free_port, oss_miner, sandbox_environment, table_rows)
+from faults_support import (AS_OF, SANDBOX_CONFIG, copy_database, free_port, oss_miner, sandbox_environment, table_rows)
 from oss_miner.cli import main
 from oss_miner.runstate import StatePaths
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
@@ -195,7 +195,7 @@ def test_a_read_only_output_folder_is_refused_before_any_request(option, read_on
 
 def test_every_token_rejected_fails_the_run_in_one_line_and_keeps_what_was_stored(prefect_api, stored):
     db, unchanged = stored
-    options = SandboxOptions(seed=7, scale=0.05, code_search_limit=None, tokens={"the-only-good-token": "acct"})
+    options = SandboxOptions(seed=7, scale=0.05, as_of=AS_OF, code_search_limit=None, tokens={"the-only-good-token": "acct"})
     with SandboxServer(options) as sandbox:
         wrong = sandbox_environment(sandbox.urls, github="wrong-1,wrong-2", gitee="wrong-3", gitlab="wrong-4")
         failed = oss_miner(prefect_api, wrong, "run", "--config", str(SANDBOX_CONFIG), "--db", str(db), "--quiet")

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from faults_support import (SEED, assert_same_marts, assert_same_raw, environment, query, run_stages,
+from faults_support import (AS_OF, SEED, assert_same_marts, assert_same_raw, environment, query, run_stages,
                             sandbox_environment)
 from oss_miner.sandbox.faults import FAULT_KINDS
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
@@ -104,7 +104,7 @@ def assert_faults_were_met(variant: str, rows: list[dict[str, Any]], db: Path) -
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_a_faulty_sandbox_gives_the_same_marts(variant, reference, tmp_path):
-    options = SandboxOptions(seed=SEED, scale=0.05, code_search_limit=None, **VARIANTS[variant])
+    options = SandboxOptions(seed=SEED, scale=0.05, as_of=AS_OF, code_search_limit=None, **VARIANTS[variant])
     with SandboxServer(options) as sandbox:
         mine(sandbox, tmp_path / "oss_miner.duckdb")
         rows = sandbox_rows(sandbox)
@@ -116,7 +116,7 @@ def test_a_faulty_sandbox_gives_the_same_marts(variant, reference, tmp_path):
 @pytest.mark.heavy
 def test_spent_budgets_are_waited_for(reference, tmp_path):
     """Real budgets of 5 requests (GraphQL: points) a second per account: every platform waits for resets."""
-    options = SandboxOptions(seed=SEED, scale=0.05, code_search_limit=None, rate_limit=5, rate_window_s=1.0)
+    options = SandboxOptions(seed=SEED, scale=0.05, as_of=AS_OF, code_search_limit=None, rate_limit=5, rate_window_s=1.0)
     with SandboxServer(options) as sandbox:
         mine(sandbox, tmp_path / "oss_miner.duckdb")
     assert_faults_were_met("budget", [], tmp_path / "oss_miner.duckdb")
@@ -134,7 +134,7 @@ def test_every_fault_at_once_through_the_mine_flow_at_scale(prefect_api, tmp_pat
 
     from flows.mine import mine as mine_flow
 
-    common = {"seed": SEED, "scale": 0.3, "code_search_limit": None}
+    common = {"seed": SEED, "scale": 0.3, "as_of": AS_OF, "code_search_limit": None}
     faulty = SandboxOptions(**common, fault_rate=0.1, fault_kinds=FAULT_KINDS, timeout_delay_s=1.5,
                             rate_window_s=1.0, rate_limit=30, secondary_limit=1, latency_ms=2)
     with SandboxServer(SandboxOptions(**common)) as clean:

@@ -20,7 +20,7 @@ from pathlib import Path
 import anyio
 import duckdb
 
-from faults_support import SANDBOX_CONFIG, oss_miner, sandbox_environment
+from faults_support import AS_OF, SANDBOX_CONFIG, oss_miner, sandbox_environment
 from oss_miner.runstate import StatePaths
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
@@ -129,7 +129,7 @@ def test_canary_tokens_never_leave_a_full_run(prefect_api, clean_sandbox, tmp_pa
 
 def test_canary_tokens_never_leave_a_failing_run(prefect_api, tmp_path):
     """Every token rejected (401) on every platform: the run fails with one line, and the tokens are nowhere."""
-    options = SandboxOptions(seed=3, scale=0.05, code_search_limit=None, tokens={"the-only-good-token": "acct"})
+    options = SandboxOptions(seed=3, scale=0.05, as_of=AS_OF, code_search_limit=None, tokens={"the-only-good-token": "acct"})
     with SandboxServer(options) as sandbox:
         environment = sandbox_environment(sandbox.urls, **canary_tokens())
         db = tmp_path / "data" / "oss_miner.duckdb"

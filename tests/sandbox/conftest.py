@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures import tiny_world
+from fixtures import AS_OF, tiny_world
 
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
@@ -25,7 +25,7 @@ def shared_world(world_root: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sandbox(shared_world) -> Iterator[SandboxServer]:  # type: ignore[no-untyped-def]
     """A server over the shared world with default options (any token, no limits, no faults)."""
-    with SandboxServer(SandboxOptions(), world=shared_world) as server:
+    with SandboxServer(SandboxOptions(as_of=AS_OF), world=shared_world) as server:
         yield server
 
 
@@ -35,7 +35,7 @@ def make_sandbox(tmp_path: Path):  # type: ignore[no-untyped-def]
     started: list[SandboxServer] = []
 
     def start(world=None, **options: object) -> SandboxServer:  # type: ignore[no-untyped-def]
-        server = SandboxServer(SandboxOptions(**options), world=world or tiny_world(tmp_path / f"w{len(started)}", with_git=False))
+        server = SandboxServer(SandboxOptions(**{"as_of": AS_OF, **options}), world=world or tiny_world(tmp_path / f"w{len(started)}", with_git=False))
         started.append(server.start())
         return server
 

@@ -7,15 +7,16 @@ edge case: a huge, an empty and a renamed repository, a deleted account, a bot, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from oss_miner.sandbox import gitrepos
 from oss_miner.sandbox.model import Account, Commit, Fork, Person, Release, Repo, Star, World
 
 UTC = timezone.utc
+AS_OF = date(2026, 6, 1)  # the clock of the generated worlds in these tests: fixed, so that they are reproducible
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
-NOW = datetime(2025, 3, 1, tzinfo=UTC)
+NOW = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC)  # the hand-built world keeps the same clock
 CST = timezone(timedelta(hours=8))
 
 GITHUB_STARS = 450

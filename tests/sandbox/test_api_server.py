@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from fixtures import AS_OF
 
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 
@@ -41,7 +42,7 @@ def test_stats_rows_and_reset(make_sandbox) -> None:  # type: ignore[no-untyped-
 @pytest.fixture(scope="module")
 def built() -> SandboxServer:  # type: ignore[misc]
     """A sandbox that builds its own (small) world, as the CLI and benchmarks use it."""
-    with SandboxServer(SandboxOptions(seed=7, scale=0.05)) as server:
+    with SandboxServer(SandboxOptions(seed=7, scale=0.05, as_of=AS_OF)) as server:
         yield server
 
 
@@ -78,8 +79,9 @@ def test_advance_moves_the_world_on(built) -> None:  # type: ignore[no-untyped-d
 
 
 def test_serve_prints_one_json_line_and_stops_on_sigterm(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    code = ("from oss_miner.sandbox.server import SandboxOptions, serve; "
-            f"serve(SandboxOptions(seed=3, scale=0.02, catalogue_path={str(CATALOGUE)!r}), port=0)")
+    code = ("import datetime; from oss_miner.sandbox.server import SandboxOptions, serve; "
+            f"serve(SandboxOptions(seed=3, scale=0.02, as_of=datetime.date.fromisoformat({AS_OF.isoformat()!r}), "
+            f"catalogue_path={str(CATALOGUE)!r}), port=0)")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=tmp_path, env=env, text=True)

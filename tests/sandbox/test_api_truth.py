@@ -9,6 +9,7 @@ from pathlib import Path
 import gitlab
 import pytest
 import requests
+from fixtures import AS_OF
 from github import Auth, Github
 
 from oss_miner.sandbox import derive
@@ -21,7 +22,7 @@ GH = {"Authorization": "token truth"}
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    with SandboxServer(SandboxOptions(seed=5, scale=0.05, code_search_limit=None)) as server:
+    with SandboxServer(SandboxOptions(seed=5, scale=0.05, as_of=AS_OF, code_search_limit=None)) as server:
         out = tmp_path_factory.mktemp("truth")
         write_truth(server.world, out)
         yield server, out

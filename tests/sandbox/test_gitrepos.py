@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import AS_OF
+
 from oss_miner.config import load_config
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.truth import write_truth
@@ -26,7 +28,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def world(catalogue, tmp_path_factory):
-    return build_world(11, 0.15, catalogue, tmp_path_factory.mktemp("git-world"))
+    return build_world(11, 0.15, catalogue, tmp_path_factory.mktemp("git-world"), as_of=AS_OF)
 
 
 def test_rev_list_counts_equal_the_truth(world, tmp_path):
@@ -87,8 +89,8 @@ def test_a_treeless_clone_works(world, tmp_path):
 
 
 def test_advance_appends_commits_with_the_same_shas_when_replayed(catalogue, tmp_path):
-    one = build_world(5, 0.1, catalogue, tmp_path / "one")
-    two = build_world(5, 0.1, catalogue, tmp_path / "two")
+    one = build_world(5, 0.1, catalogue, tmp_path / "one", as_of=AS_OF)
+    two = build_world(5, 0.1, catalogue, tmp_path / "two", as_of=AS_OF)
     repo_one = one.repo_by_name("github", "Oneflow-Inc/oneflow")
     before = git("rev-parse", "HEAD", cwd=repo_one.git_dir).strip()
     count_before = len(derive.default_branch_commits(repo_one))

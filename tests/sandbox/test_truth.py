@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import AS_OF
+
 from oss_miner.config import load_config
 from oss_miner.sandbox.truth import truth_command, write_truth
 from oss_miner.sandbox.world import advance, build_world
@@ -25,7 +27,7 @@ def catalogue():
 @pytest.fixture(scope="module")
 def advanced(catalogue, tmp_path_factory):
     """A world moved on once, and its truth."""
-    world = build_world(SEED, SCALE, catalogue, tmp_path_factory.mktemp("truth-world"))
+    world = build_world(SEED, SCALE, catalogue, tmp_path_factory.mktemp("truth-world"), as_of=AS_OF)
     advance(world, 0.02)
     out = tmp_path_factory.mktemp("truth")
     write_truth(world, out)
@@ -115,10 +117,10 @@ def test_frameworks_figures(advanced):
 
 def test_truth_command_replays_build_and_advances(catalogue, advanced, tmp_path):
     _, out = advanced
-    truth_command(SEED, SCALE, tmp_path / "replayed", [0.02], catalogue)
+    truth_command(SEED, SCALE, tmp_path / "replayed", [0.02], catalogue, as_of=AS_OF)
     for path in sorted(out.iterdir()):
         assert (tmp_path / "replayed" / path.name).read_bytes() == path.read_bytes(), path.name
-    truth_command(SEED, SCALE, tmp_path / "cold", [], catalogue)
+    truth_command(SEED, SCALE, tmp_path / "cold", [], catalogue, as_of=AS_OF)
     assert (tmp_path / "cold" / "repositories.csv").read_bytes() != (out / "repositories.csv").read_bytes()
     assert json.loads((tmp_path / "cold" / "world.json").read_text())["advances"] == []
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pycountry
 import pytest
 
+from fixtures import AS_OF
+
 from oss_miner.config import load_config
 from oss_miner.sandbox import derive, pools
 from oss_miner.sandbox.model import World
@@ -24,7 +26,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def world(catalogue, tmp_path_factory) -> World:
-    return build_world(7, SCALE, catalogue, tmp_path_factory.mktemp("world-a"))
+    return build_world(7, SCALE, catalogue, tmp_path_factory.mktemp("world-a"), as_of=AS_OF)
 
 
 def fingerprint(world: World) -> str:
@@ -51,8 +53,8 @@ def fingerprint(world: World) -> str:
 
 
 def test_same_seed_same_world_and_another_seed_another(world, catalogue, tmp_path):
-    again = build_world(7, SCALE, catalogue, tmp_path / "again")
-    other = build_world(8, SCALE, catalogue, tmp_path / "other")
+    again = build_world(7, SCALE, catalogue, tmp_path / "again", as_of=AS_OF)
+    other = build_world(8, SCALE, catalogue, tmp_path / "other", as_of=AS_OF)
     assert fingerprint(again) == fingerprint(world)
     assert fingerprint(other) != fingerprint(world)
     assert {c.sha for r in other.repos.values() for c in r.commits} != {c.sha for r in world.repos.values() for c in r.commits}
@@ -105,7 +107,7 @@ def test_edge_cases(world):
 
 
 def test_github_links_only_the_first_500_emails(world, catalogue, tmp_path):
-    big = build_world(3, 1.0, catalogue.select(frameworks=["PaddlePaddle"]), tmp_path / "paddle")
+    big = build_world(3, 1.0, catalogue.select(frameworks=["PaddlePaddle"]), tmp_path / "paddle", as_of=AS_OF)
     repo = big.repo_by_name("github", "PaddlePaddle/Paddle")
     first_emails: list[str] = []
     for commit in derive.default_branch_commits(repo):
@@ -259,7 +261,7 @@ def test_activity_items_follow_the_counts(world):
 
 def test_scale_must_be_positive(catalogue, tmp_path):
     with pytest.raises(ValueError, match="scale"):
-        build_world(7, 0, catalogue, tmp_path)
+        build_world(7, 0, catalogue, tmp_path, as_of=AS_OF)
 
 
 def test_build_writes_only_under_root(world):
@@ -268,8 +270,8 @@ def test_build_writes_only_under_root(world):
 
 
 def test_advance_is_deterministic_and_moves_everything_on(catalogue, tmp_path):
-    one = build_world(9, 0.1, catalogue, tmp_path / "one")
-    two = build_world(9, 0.1, catalogue, tmp_path / "two")
+    one = build_world(9, 0.1, catalogue, tmp_path / "one", as_of=AS_OF)
+    two = build_world(9, 0.1, catalogue, tmp_path / "two", as_of=AS_OF)
     start = one.now
     people, stars = len(one.people), sum(len(r.stars) for r in one.repos.values())
     versions = {k: r.version for k, r in one.repos.items()}
@@ -289,7 +291,7 @@ def test_advance_is_deterministic_and_moves_everything_on(catalogue, tmp_path):
         assert not any(s.account_id == account_id for r in one.repos.values() if r.platform == platform for s in r.stars)
     new_stars = [s for r in one.repos.values() for s in r.stars if s.starred_at > start]
     assert new_stars and all(s.starred_at <= one.now for s in new_stars)
-    other = build_world(9, 0.1, catalogue, tmp_path / "other")
+    other = build_world(9, 0.1, catalogue, tmp_path / "other", as_of=AS_OF)
     advance(other, 0.03)
     advance(other, 0.01)
     assert fingerprint(other) != fingerprint(one)  # seeded by the number of previous advances and the fraction

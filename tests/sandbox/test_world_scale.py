@@ -7,6 +7,8 @@ from collections import Counter
 
 import pytest
 
+from fixtures import AS_OF
+
 from oss_miner.config import load_config
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.truth import framework_commits, human_commits
@@ -17,7 +19,7 @@ CHINESE = ("PaddlePaddle", "MindSpore", "MegEngine", "OneFlow", "Jittor", "Angel
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return build_world(7, 1.0, load_config(sandbox=True, environ={}), tmp_path_factory.mktemp("scale-1"))
+    return build_world(7, 1.0, load_config(sandbox=True, environ={}), tmp_path_factory.mktemp("scale-1"), as_of=AS_OF)
 
 
 def test_sizes_at_scale_one(world):

@@ -9,6 +9,7 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ truth = pytest.importorskip("oss_miner.sandbox.truth")
 derive = pytest.importorskip("oss_miner.sandbox.derive")
 
 SOURCES = {"gitee": GiteeSource, "gitlab": GitLabSource}
+AS_OF = date(2026, 6, 1)  # the sandbox's clock, fixed so that the worlds repeat
 PROFILE_WORKERS_IN_FLIGHT = 4  # profile requests already sent when the process dies
 WARM_ENDPOINTS = {"{owner}", "{repo}", "{id}", "releases", "pulls", "merge_requests", "issues", "repos", "projects"}
 TOKENS = {"GITEE_TOKEN": "sandbox-gitee-canary-31", "GITLAB_TOKEN": "sandbox-gitlab-canary-32"}
@@ -103,7 +105,7 @@ def landing_text(state: Path) -> str:
 
 @pytest.fixture(scope="module")
 def server():
-    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=11, scale=0.05)) as running:
+    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=11, scale=0.05, as_of=AS_OF)) as running:
         yield running
 
 
@@ -136,7 +138,7 @@ def test_cold_warm_and_resumed(server, platform, tmp_path):
 @pytest.mark.parametrize("platform", ["gitee", "gitlab"])
 def test_after_the_world_moves_on(platform, tmp_path):
     """New forks, stars, people, commits, a rename, a deleted account: the next run sees all of it."""
-    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=12, scale=0.05)) as moving:
+    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=12, scale=0.05, as_of=AS_OF)) as moving:
         extract(moving, platform, tmp_path, "before")
         moving.state.advance(0.05)
         after = extract(moving, platform, tmp_path, "after")
@@ -146,7 +148,7 @@ def test_after_the_world_moves_on(platform, tmp_path):
 @pytest.mark.heavy
 @pytest.mark.parametrize("platform", ["gitee", "gitlab"])
 def test_faults_change_nothing(platform, tmp_path, caplog):
-    options = sandbox_server.SandboxOptions(seed=13, scale=0.05, fault_rate=0.1, timeout_delay_s=1.5, rate_window_s=1)
+    options = sandbox_server.SandboxOptions(seed=13, scale=0.05, as_of=AS_OF, fault_rate=0.1, timeout_delay_s=1.5, rate_window_s=1)
     with sandbox_server.SandboxServer(options) as faulty, caplog.at_level(logging.DEBUG):
         random.seed(1)
         run = extract(faulty, platform, tmp_path, "faulty", timeout_s=0.5)
@@ -160,7 +162,7 @@ def test_faults_change_nothing(platform, tmp_path, caplog):
 @pytest.mark.parametrize("platform", ["gitee", "gitlab"])
 def test_request_bounds_at_scale_1(platform, tmp_path, capsys):
     """The issue's targets at scale 1: cold <= 1.15x the minimum, warm < 25% of cold; after advance(0.01)."""
-    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=7, scale=1)) as big:
+    with sandbox_server.SandboxServer(sandbox_server.SandboxOptions(seed=7, scale=1, as_of=AS_OF)) as big:
         minimum = truth.min_requests(big.state.world)[0]["min_requests"][platform]["total"]
         cold = extract(big, platform, tmp_path, "cold")
         assert_complete(cold, platform, big.state.world)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ sandbox_server = pytest.importorskip("oss_miner.sandbox.server")
 from oss_miner.sandbox import derive, truth  # noqa: E402
 
 SandboxOptions, SandboxServer = sandbox_server.SandboxOptions, sandbox_server.SandboxServer
+AS_OF = date(2026, 6, 1)  # the sandbox's clock, fixed so that the worlds repeat
 TOKENS = {"tok-a1": "alpha", "tok-a2": "alpha", "tok-b": "bravo", "tok-c": "charlie"}
 
 
@@ -128,7 +130,7 @@ def assert_complete(ctx: ExtractContext, world) -> None:  # noqa: ANN001 - the s
 
 @pytest.fixture(scope="module")
 def small_sandbox():
-    with SandboxServer(SandboxOptions(seed=11, scale=0.2, tokens=TOKENS, code_search_limit=None)) as server:
+    with SandboxServer(SandboxOptions(seed=11, scale=0.2, as_of=AS_OF, tokens=TOKENS, code_search_limit=None)) as server:
         yield server
 
 
@@ -161,7 +163,7 @@ def test_commits_fallback_matches_the_git_history(small_sandbox, tmp_path):
 def test_faults_retries_and_the_secondary_limit(tmp_path):
     """5xx, timeouts, resets, truncated bodies and injected rate limits on 20% of requests, and a
     secondary limit of one request in flight per account: the extraction is still complete."""
-    options = SandboxOptions(seed=5, scale=0.1, tokens=TOKENS, code_search_limit=None, fault_rate=0.2,
+    options = SandboxOptions(seed=5, scale=0.1, as_of=AS_OF, tokens=TOKENS, code_search_limit=None, fault_rate=0.2,
                              timeout_delay_s=0.2, rate_window_s=1.0, secondary_limit=1)
     with SandboxServer(options) as server:
         ctx = context(tmp_path, github_catalogue(server), "faults", ("tok-a1", "tok-b", "tok-c"))
@@ -223,7 +225,7 @@ def test_a_run_killed_mid_way_resumes_without_asking_again(small_sandbox, tmp_pa
 @pytest.mark.heavy
 def test_cold_warm_and_advance_request_counts_at_scale_1(tmp_path, capsys):
     """Measured against summary.json's minimum; prints the figures for the closing note."""
-    options = SandboxOptions(seed=7, scale=1, tokens=TOKENS, code_search_limit=None)
+    options = SandboxOptions(seed=7, scale=1, as_of=AS_OF, tokens=TOKENS, code_search_limit=None)
     with SandboxServer(options) as server:
         catalogue = github_catalogue(server)
         tokens = ("tok-a1", "tok-b", "tok-c")

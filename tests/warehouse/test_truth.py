@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ import pytest
 from oss_miner.privacy import Hasher
 
 SEED, SCALE = 7, 0.3
+AS_OF = date(2026, 6, 1)  # the sandbox's clock, fixed so that the run repeats
 HASH_KEY = "warehouse-truth-test"
 
 
@@ -35,7 +36,7 @@ def mined(tmp_path_factory):
     from oss_miner.sandbox.truth import write_truth
 
     folder = tmp_path_factory.mktemp("truth-run")
-    with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None)) as server, \
+    with SandboxServer(SandboxOptions(seed=SEED, scale=SCALE, as_of=AS_OF, code_search_limit=None)) as server, \
             pytest.MonkeyPatch.context() as env:
         for name, value in {**server.environment(), "OSS_MINER_HASH_KEY": HASH_KEY}.items():
             env.setenv(name, value)

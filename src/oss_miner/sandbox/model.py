@@ -144,7 +144,7 @@ class Repo:
 class World:
     seed: int
     scale: float
-    now: datetime  # the world's clock: fixed from the seed, moved by advance()
+    now: datetime  # the world's clock: midnight UTC of its as_of date, moved on by advance()
     root: Path  # folder holding the bare git repositories
     people: dict[int, Person] = field(default_factory=dict)
     accounts: dict[tuple[str, int], Account] = field(default_factory=dict)

@@ -7,8 +7,8 @@ Layout of the single port:
     /_sandbox/stats        accounting; POST .../reset, POST .../advance?fraction=
 
 Every platform request passes the gate (`SandboxApp.__call__`): token -> account, latency, GitHub's
-secondary limit, seeded faults, the account's budget, rate-limit headers, accounting. The endpoints
-themselves only read the world.
+secondary limit, seeded faults, the account's budget, rate-limit headers, accounting, and the
+`X-Synthetic-Data` header on every answer. The endpoints themselves only read the world.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -40,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 
+from oss_miner.labels import SYNTHETIC_HEADER, SYNTHETIC_HEADER_VALUE
 from oss_miner.sandbox import faults as fx
 from oss_miner.sandbox.accounting import Accounting
 from oss_miner.sandbox.gitee_api import GiteeApi
@@ -52,6 +54,8 @@ from oss_miner.sandbox.protocol import Ctx, Reply, WorldView, origin_of, render
 PREFIX = {"github": "/github", "gitee": "/gitee/api/v5", "gitlab": "/gitlab/api/v4"}
 STATS = "/_sandbox/stats"
 SECRET_PARAMS = ("access_token", "private_token")
+# on every answer of a forge endpoint: what the pipeline records as a synthetic run (the real forges never send it)
+SYNTHETIC_MARK = (SYNTHETIC_HEADER.lower().encode(), SYNTHETIC_HEADER_VALUE.encode())
 
 
 @dataclass
@@ -60,6 +64,7 @@ class SandboxOptions:
 
     seed: int = 7
     scale: float = 1.0
+    as_of: date | None = None  # the world's clock (its history runs up to this date); None: today (UTC)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> account; empty: any token, one account each
     rate_limit: int | None = None  # requests (GraphQL: points) per account per window; None: unlimited
     rate_window_s: float = 60.0
@@ -73,6 +78,10 @@ class SandboxOptions:
     code_search_window_s: float = fx.CODE_SEARCH_WINDOW_S
 
     def __post_init__(self) -> None:
+        from oss_miner.sandbox.world import check_as_of, today
+
+        # resolved once, so that a server and the truth written from these options agree past midnight
+        self.as_of = check_as_of(self.as_of or today())
         self.fault_kinds = tuple(self.fault_kinds)
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError(f"rate limit must be at least 1 (got {self.rate_limit})")
@@ -197,7 +206,7 @@ def _target(scope: dict) -> str:
 # -------------------------------------------------------------------------------------------- gate
 
 class Recorder:
-    """Wraps ASGI send: remembers the status and counts body bytes."""
+    """Wraps ASGI send: remembers the status, counts body bytes and marks the answer as synthetic data."""
 
     def __init__(self, send: Callable):
         self.send = send
@@ -208,6 +217,7 @@ class Recorder:
     async def __call__(self, message: dict) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
+            message["headers"] = [*message.get("headers", []), SYNTHETIC_MARK]
             if self.on_start is not None:
                 self.on_start(message)
         elif message["type"] == "http.response.body":
@@ -435,7 +445,7 @@ def build_sandbox_world(options: SandboxOptions, root: Path) -> World:
     from oss_miner.sandbox.world import build_world
 
     catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
-    return build_world(options.seed, options.scale, catalogue, root)
+    return build_world(options.seed, options.scale, catalogue, root, as_of=options.as_of)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -53,6 +53,7 @@ import json
 import math
 import tempfile
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 from oss_miner.sandbox import derive
@@ -67,12 +68,12 @@ PAGE = 100
 GRAPHQL_BATCH = 100
 
 
-def truth_command(seed: int, scale: float, out: Path, advances: list[float], catalogue) -> None:
-    """Build the world in a temporary folder, apply the advances in order, write the truth to `out`."""
+def truth_command(seed: int, scale: float, out: Path, advances: list[float], catalogue, as_of: date) -> None:
+    """Build the world of `as_of` in a temporary folder, apply the advances in order, write the truth to `out`."""
     from oss_miner.sandbox.world import advance, build_world
 
     with tempfile.TemporaryDirectory(prefix="oss-miner-truth-") as tmp:
-        world = build_world(seed, scale, catalogue, Path(tmp))
+        world = build_world(seed, scale, catalogue, Path(tmp), as_of=as_of)
         for fraction in advances:
             advance(world, fraction)
         write_truth(world, Path(out))

@@ -7,16 +7,20 @@ counts and commit histories, then writes real bare git repositories (gitrepos.py
 on by a fraction (new people, stars, forks, commits, dependents; one rename; one deleted account).
 
 Every random choice comes from a `random.Random` seeded with a string naming the seed, the scale and
-the part being built, so a part does not shift when another part changes.
+the part being built, so a part does not shift when another part changes. The world's clock is `as_of`
+(midnight UTC of that date): histories run from the frameworks' real founding dates up to it, so the same
+(seed, scale) at another as_of is the same world stretched over a longer or shorter past, and its trends
+never stop before the date the sandbox claims to be.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from oss_miner.config import Catalogue, Framework
@@ -26,7 +30,9 @@ from oss_miner.sandbox.population import (PeopleFactory, fill_profile, noreply_g
                                           render_location)
 
 UTC = timezone.utc
-BASE_NOW = datetime(2025, 3, 1, tzinfo=UTC)
+# The latest framework profile was founded in mid-2020 and dependents appear from 2019: an earlier clock
+# would put repositories before their founders.
+EARLIEST_AS_OF = date(2021, 1, 1)
 REPO_ID_RANGE = {"github": (10_000_000, 900_000_000), "gitee": (1_000_000, 40_000_000), "gitlab": (100_000, 60_000_000)}
 ADVANCE_STEP = timedelta(days=1)
 HUGE_PREFERENCE = "github:pytorch/pytorch"
@@ -36,19 +42,50 @@ ADOPTER_WORDS = ("vision", "robotics", "nlp", "ai", "lab", "tech", "data", "smar
 ADOPTER_PREFIX = ("hz", "bj", "sz", "sh", "open", "deep", "fast", "bright", "nova", "zen", "hyper", "quantum")
 
 
-def build_world(seed: int, scale: float, catalogue: Catalogue, root: Path) -> World:
-    """The world of (seed, scale, catalogue), with bare git repositories written under `root`."""
+def build_world(seed: int, scale: float, catalogue: Catalogue, root: Path, *, as_of: date) -> World:
+    """The world of (seed, scale, catalogue) as it stands at the start of `as_of` (UTC), with bare git
+    repositories written under `root`."""
     if not scale > 0:
         raise ValueError(f"scale must be positive (got {scale})")
+    check_as_of(as_of)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise ValueError(f"{root} is not empty; build the sandbox world into a new or empty folder")
-    world = World(seed=seed, scale=scale, now=BASE_NOW + timedelta(days=seed % 61), root=root)
+    world = World(seed=seed, scale=scale, now=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC), root=root)
     world.catalogue = catalogue
     _Builder(world, catalogue).build()
     world.reindex()
     return world
+
+
+def today() -> date:
+    """The sandbox's default clock: today's UTC date."""
+    return datetime.now(UTC).date()
+
+
+def check_as_of(as_of: date) -> date:
+    """`as_of` if the sandbox can build a world at that date; ValueError (one line) otherwise."""
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        raise ValueError(f"{as_of!r} is not a date")
+    if as_of < EARLIEST_AS_OF:
+        raise ValueError(f"{as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}, when the synthetic "
+                         "frameworks' histories begin")
+    if as_of > today():
+        raise ValueError(f"{as_of.isoformat()} is in the future (today is {today().isoformat()} UTC); the "
+                         "synthetic history cannot run past today")
+    return as_of
+
+
+def parse_as_of(text: str) -> date:
+    """A YYYY-MM-DD date the sandbox can build a world at; ValueError (one line) otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
+    return check_as_of(day)
 
 
 def advance(world: World, fraction: float) -> None:

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from oss_miner.cache import Cache, CachedPage
 from oss_miner.config import Catalogue, Credentials, RepoRef
+from oss_miner.labels import SYNTHETIC_HEADER
 from oss_miner.landing import Landing, Page, page_key
 from oss_miner.privacy import Hasher, Redactor
 from oss_miner.progress import PROGRESS
@@ -44,6 +45,7 @@ class RequestStats:
     retries: int = 0
     rate_limit_waits: int = 0
     rate_limit_wait_s: float = 0.0
+    synthetic: bool = False  # some answer came from the oss-miner sandbox (it marks every answer; real forges never do)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def request(self, endpoint: str, status: int, size: int = 0) -> None:
@@ -52,6 +54,12 @@ class RequestStats:
             self.bytes += size
             if status == 304:
                 self.not_modified += 1
+
+    def answered_by(self, headers: Mapping[str, str]) -> None:
+        """Note whether an answer's headers say it is the sandbox's synthetic data (header names are
+        case-insensitive; some clients lower-case them, some do not)."""
+        if not self.synthetic and any(name.lower() == SYNTHETIC_HEADER.lower() for name in headers):
+            self.synthetic = True
 
     def waited(self, seconds: float) -> None:
         """Call before sleeping for a rate-limit reset (it also starts the terminal countdown)."""
@@ -98,6 +106,7 @@ class RequestStats:
             "retries": self.retries,
             "rate_limit_waits": self.rate_limit_waits,
             "rate_limit_wait_s": round(self.rate_limit_wait_s, 3),
+            "synthetic": self.synthetic,
             "by_endpoint": [
                 {"endpoint": e, "status": s, "count": n} for (e, s), n in sorted(self.requests.items())
             ],

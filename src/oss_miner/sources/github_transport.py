@@ -459,6 +459,7 @@ class GitHubTransport:
         self.answered = True
         size = len(text.encode("utf-8")) if isinstance(text, str) else 0
         self.stats.request(endpoint, status, size)
+        self.stats.answered_by(response_headers or {})
         try:
             data = json.loads(text) if text else None
         except ValueError:  # a truncated body: counted as a failed answer and asked again

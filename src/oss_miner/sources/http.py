@@ -435,6 +435,7 @@ class HostPinnedSession(requests.Session):
         for hop in [*response.history, response]:
             size = len(hop._content) if isinstance(getattr(hop, "_content", None), bytes) else 0
             self.stats.request(label, hop.status_code, size)
+            self.stats.answered_by(hop.headers)
 
     def _on_urllib3_retry(self, status: int, error: BaseException | None) -> None:
         self.stats.retried()
