@@ -130,16 +130,27 @@ def geography_relations(frame: pd.DataFrame) -> list[Relation]:
     # a column the mart lacks is one value for every row ("" also stands for NULL: a level not given)
     keys = located.reindex(columns=[*PLACE, "platform"]).astype(object)
     keys = keys.where(keys.notna(), "")
-    relations = [Relation(tuple(rows)) for rows in _groups(keys, ["framework", "platform"])]
-    relations += [Relation(tuple(rows)) for rows in _groups(keys, ["framework", "platform", "country_iso2"])]
-    relations += [Relation(tuple(rows)) for rows in _groups(keys[keys["region"] != ""],
-                                                           ["framework", "platform", "country_iso2", "region"])]
+    platforms = _groups(keys, ["framework", "platform"])
+    countries = _groups(keys, ["framework", "platform", "country_iso2"])
+    regions = _groups(keys[keys["region"] != ""], ["framework", "platform", "country_iso2", "region"])
+    relations = [Relation(tuple(rows)) for rows in platforms + countries + regions]
+    # a part's total known, the rest of its whole is known too: the world outside a country, a country
+    # outside a province
+    relations += [Relation(_outside(part, whole)) for part in countries for whole in platforms
+                  if len(part) > 1 and part[0] in whole]
+    relations += [Relation(_outside(part, whole)) for part in regions for whole in countries
+                  if len(part) > 1 and part[0] in whole]
     for rows in _groups(keys, list(PLACE)):
         overall = [r for r in rows if keys.at[r, "platform"] == "all"]
-        platforms = tuple(r for r in rows if keys.at[r, "platform"] != "all")
-        if overall and platforms:
-            relations.append(Relation(platforms, overall[0]))
-    return [r for r in relations if len(r.cells()) > 1]
+        per_platform = tuple(r for r in rows if keys.at[r, "platform"] != "all")
+        if overall and per_platform:
+            relations.append(Relation(per_platform, overall[0]))
+    return [r for r in relations if len(r.cells()) > 1 and r.members]
+
+
+def _outside(part: list[int], whole: list[int]) -> tuple[int, ...]:
+    inside = set(part)
+    return tuple(r for r in whole if r not in inside)
 
 
 def _groups(keys: pd.DataFrame, by: list[str]) -> list[list[int]]:
