@@ -247,24 +247,40 @@ def suppress_hubs(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 
 
 def suppress_adopter_places(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """New adopters per month and country are cells too: small ones leave the list and the CN count."""
+    """New adopters per month and country are cells too, adding up to new_adopters_located: small countries
+    leave the list, and so do the smallest shown ones while what the list leaves out is a small number; the
+    CN count is shown only where the list shows it."""
     frame = frame.reset_index(drop=True)
-    if "adopter_countries" in frame.columns:
-        frame["adopter_countries"] = frame["adopter_countries"].map(lambda text: _large_entries(text, min_cell))
+    if "adopter_countries" not in frame.columns:
+        return frame
+    located = frame.get("new_adopters_located", pd.Series(None, index=frame.index, dtype="float"))
+    shown = [_shown_countries(text, total, min_cell) for text, total in zip(frame["adopter_countries"], located)]
+    frame["adopter_countries"] = [_listed(entries, text) for entries, text in zip(shown, frame["adopter_countries"])]
     if "new_adopters_cn" in frame.columns:
-        small = frame["new_adopters_cn"].fillna(0) < min_cell
-        frame = _blank(frame, small, ["new_adopters_cn", "new_adopters_cn_share"])
+        hidden = pd.Series(["CN" not in entries for entries in shown], index=frame.index)
+        frame = _blank(frame, hidden & frame["new_adopters_cn"].fillna(0).gt(0), ["new_adopters_cn", "new_adopters_cn_share"])
     return frame
 
 
-def _large_entries(text: object, min_cell: int) -> object:
+def _shown_countries(text: object, total: object, min_cell: int) -> dict[str, int]:
+    if not isinstance(text, str):
+        return {}
+    counts = {place: int(n) for place, n in (e.rsplit(" ", 1) for e in text.split(", ") if e) if n.isdigit()}
+    shown = {place: n for place, n in counts.items() if n >= min_cell}
+    left_out = (int(total) if total is not None and not pd.isna(total) else sum(counts.values())) - sum(shown.values())
+    while shown and 0 < left_out < min_cell:  # the rest would be one small group: hide the smallest shown too
+        place = min(shown, key=lambda p: (shown[p], p))
+        left_out += shown.pop(place)
+    return shown
+
+
+def _listed(shown: dict[str, int], text: object) -> object:
     if not isinstance(text, str):
         return text
-    entries = [e.rsplit(" ", 1) for e in text.split(", ") if e]
-    kept = [f"{place} {n}" for place, n in entries if n.isdigit() and int(n) >= min_cell]
-    if len(kept) < len(entries):
-        kept.append("others")  # how many is people_located minus the rest: never one small country's count
-    return ", ".join(kept)
+    entries = [f"{place} {n}" for place, n in sorted(shown.items(), key=lambda item: (-item[1], item[0]))]
+    if len(shown) < text.count(",") + 1:
+        entries.append("others")  # how many is new_adopters_located minus the rest: never a small number
+    return ", ".join(entries)
 
 
 def coarsen_places(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:

@@ -76,6 +76,30 @@ def test_the_unknown_row_is_never_suppressed_it_is_derivable_anyway():
     assert not out["suppressed"].any()
 
 
+def test_adopters_per_country_leave_no_small_remainder():
+    frame = pd.DataFrame({"new_adopters_located": [4, 9, 12], "new_adopters_cn": [3, 5, 7],
+                          "new_adopters_cn_share": [0.75, 5 / 9, 7 / 12],
+                          "adopter_countries": ["CN 3, US 1", "CN 5, US 2, DE 2", "CN 7, US 5"]})
+    out = disclosure.suppress_adopter_places(frame, 3)
+    # 4 - 3 would be one adopter outside China; 2 + 2 hidden together are 4 (not one small group)
+    assert out["adopter_countries"].tolist() == ["others", "CN 5, others", "CN 7, US 5"]
+    assert pd.isna(out.at[0, "new_adopters_cn"]) and out["new_adopters_cn"].tolist()[1:] == [5, 7]
+
+
+def test_hub_figures_of_few_people_are_blanked_with_what_they_imply():
+    frame = pd.DataFrame({"framework": ["X", "Y"], "period": ["all", "all"], "people_located": [40, 40],
+                          "people_cn": [30, 4], "cn_share_of_located": [0.75, 0.1], "people_cn_profiled": [20, 3],
+                          "people_cn_with_city": [20, 3], "top_cities": [["Beijing", "Hefei", "Xi'an"], ["Hefei"]],
+                          "top3_city_people": [4, 3], "top3_city_share": [0.2, 1.0], "people_cn_with_province": [20, 3],
+                          "provinces": [5, 1], "hhi_provinces": [0.3, 1.0], "top_province": ["CN-BJ", "CN-AH"],
+                          "top_province_share": [0.5, 1.0]})
+    out = disclosure.suppress_hubs(frame, 5).set_index("framework")
+    assert out.at["X", "people_cn"] == 30 and out.at["X", "top_province"] == "CN-BJ"  # 10 people in Beijing
+    assert out.loc["X", ["top3_city_people", "top_cities", "top3_city_share"]].isna().all()  # 4 in three cities
+    assert out["suppressed"].tolist() == [True, True]
+    assert out.loc["Y", ["people_cn", "people_cn_profiled", "top_cities", "hhi_provinces", "top_province"]].isna().all()
+
+
 def adversarial_cells() -> pd.DataFrame:
     """A framework on two platforms where every small cell has one published difference that gives it away:
     Shanghai's 3 is people_located minus the rest; France's 4 on GitHub and 2 on Gitee, and Beijing's 2 on
