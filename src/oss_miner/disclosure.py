@@ -235,7 +235,10 @@ def suppress_hubs(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     # each figure with the people it counts; the top province's people are its share times its denominator
     top_province_people = (frame["top_province_share"] * frame["people_cn_with_province"]).round()
-    rules = [(frame["people_cn"], ["people_cn", "cn_share_of_located"]),
+    # people_located minus people_cn are the located people outside mainland China: a small number of them
+    # is a small cell too (often one country's row of mart_contributor_geography)
+    outside = frame["people_located"] - frame["people_cn"]
+    rules = [(frame["people_cn"].where(outside.fillna(0).eq(0) | outside.ge(min_cell), 0), ["people_cn", "cn_share_of_located"]),
              (frame["people_cn_profiled"], list(HUB_PROFILE_COLUMNS)),
              (frame["top3_city_people"], ["top_cities", "top3_city_people", "top3_city_share"]),
              (top_province_people, ["top_province", "top_province_share"])]

@@ -98,6 +98,9 @@ def test_hub_figures_of_few_people_are_blanked_with_what_they_imply():
     assert out.loc["X", ["top3_city_people", "top_cities", "top3_city_share"]].isna().all()  # 4 in three cities
     assert out["suppressed"].tolist() == [True, True]
     assert out.loc["Y", ["people_cn", "people_cn_profiled", "top_cities", "hhi_provinces", "top_province"]].isna().all()
+    # 38 of 40 in mainland China would say that 2 people are elsewhere
+    outside = disclosure.suppress_hubs(frame.assign(people_cn=[38, 4]), 5).set_index("framework")
+    assert outside.loc["X", ["people_cn", "cn_share_of_located"]].isna().all()
 
 
 def adversarial_cells() -> pd.DataFrame:
@@ -143,6 +146,40 @@ def test_complementary_suppression_defeats_differences(adversarial_db, tmp_path,
     export(adversarial_db, tmp_path / "primary-only", public=True, min_cell=5)
     recovered = recovered_small_cells(tmp_path / "primary-only", adversarial_db, 5)
     assert {("X", "all", "CN", "CN-SH", "Shanghai"), ("X", "gitee", "FR", "", "")} <= set(recovered)
+
+
+@pytest.fixture()
+def scenario_db(tmp_path: Path) -> Path:
+    """The warehouse tests' hand-made ecosystem (people on GitHub, Gitee and GitLab), every model built."""
+    from oss_miner import enrich, load, models
+    from warehouse import scenario
+    from warehouse.builder import catalogue
+    from warehouse.fake_geo import FakeGeo
+
+    paths = StatePaths.for_db(tmp_path / "scenario.duckdb")
+    paths.state.mkdir(parents=True)
+    con = load.connect(paths.work_db)
+    for run in (scenario.first_run(str(tmp_path / "landing")), scenario.second_run(str(tmp_path / "landing"))):
+        load.load_run(con, run.landing, catalogue(), run.run)
+    enrich.use_geolocator(FakeGeo())
+    try:
+        models.run_models(con)
+    finally:
+        enrich.use_geolocator(None)
+        con.close()
+    publish(paths)
+    return paths.db
+
+
+@pytest.mark.parametrize("min_cell", [2, 5])
+def test_the_attacker_recovers_nothing_from_a_public_export_of_the_warehouse_scenario(scenario_db, tmp_path, min_cell):
+    truth = true_cells(scenario_db)
+    platforms = {k[1] for k in truth}
+    assert {"all", "github", "gitee"} <= platforms and any(n < min_cell for n in truth.values())
+    export(scenario_db, tmp_path / "public", public=True, min_cell=min_cell)
+    assert recovered_small_cells(tmp_path / "public", scenario_db, min_cell) == {}
+    naive = recovered_small_cells(naive_export(scenario_db, tmp_path / "naive", min_cell), scenario_db, min_cell)
+    assert naive  # the attack works where the protection is missing
 
 
 # -- a sandbox mined by the flow with a catalogue of its own ------------------------------------------
