@@ -182,6 +182,23 @@ def test_the_attacker_recovers_nothing_from_a_public_export_of_the_warehouse_sce
     assert naive  # the attack works where the protection is missing
 
 
+def test_the_cli_takes_the_catalogues_min_cell_and_refuses_public_identified_exports(adversarial_db, tmp_path, capsys):
+    from oss_miner.cli import main
+
+    catalogue = tmp_path / "catalogue.toml"
+    catalogue.write_text(f'extends = "{default_config_path().resolve()}"\n\n[privacy]\nmin_cell_people = 3\n')
+    assert main(["export", "--db", str(adversarial_db), "--out", str(tmp_path / "three"), "--public",
+                 "--config", str(catalogue)]) == 0
+    assert main(["export", "--db", str(adversarial_db), "--out", str(tmp_path / "five"), "--public"]) == 0
+    hidden = {name: sum(r["suppressed"] == "True" for r in read_csv(tmp_path / name / "mart_contributor_geography.csv"))
+              for name in ("three", "five")}
+    assert 0 < hidden["three"] < hidden["five"]
+    capsys.readouterr()
+    assert main(["export", "--db", str(adversarial_db), "--public", "--identify"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --public and --identify") and err.count("\n") == 1
+
+
 # -- a sandbox mined by the flow with a catalogue of its own ------------------------------------------
 
 @pytest.fixture(scope="module")
