@@ -48,7 +48,6 @@ SUPPRESSED_DESCRIPTION = ("added by the export: the cell (or row) had fewer peop
                           "others; its counts and shares are blank")
 PSEUDONYM_NOTE = " (a keyed pseudonym in exports, stable across exports of one installation, unless --identify)"
 
-Pseudonym = Callable[[object], object]
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,9 @@ class Policy:
     """How an output is protected: the minimum cell size, whether ids stay, whether it is for publication."""
 
     min_cell: int
+    key: bytes = field(repr=False)  # the installation's hashing key; never written anywhere
     identify: bool = False
     public: bool = False
-    key: bytes = field(default=b"", repr=False)  # the installation's hashing key; never written anywhere
 
 
 def policy_for(db: Path | str, *, catalogue: Catalogue | None = None, min_cell: int | None = None,
@@ -310,7 +309,8 @@ def pseudonymise(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     digest = _digester(key)
     for column in frame.columns:
         if column == "login" or column.endswith("_login"):
-            frame[column] = frame[column].map(lambda v: "user-" + digest(v.lower()) if _text(v) else v)
+            # the same pseudonyms as exports before disclosure.py wrote, so that old and new exports join
+            frame[column] = frame[column].map(lambda v: "user-" + digest(v.lower(), 12) if _text(v) else v)
         elif column == "account_id" or column.endswith("_account_id"):
             platforms = frame["platform"] if "platform" in frame.columns else pd.Series("", index=frame.index)
             frame[column] = [_account(digest, p, v) for p, v in zip(platforms, frame[column])]
@@ -323,9 +323,9 @@ def pseudonymise(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     return frame
 
 
-def _digester(key: bytes) -> Callable[[str], str]:
-    def digest(text: str) -> str:
-        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+def _digester(key: bytes) -> Callable[..., str]:
+    def digest(text: str, length: int = 16) -> str:
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
     return digest
 
 
@@ -333,13 +333,13 @@ def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def _account(digest: Callable[[str], str], platform: object, account_id: object) -> object:
+def _account(digest: Callable[..., str], platform: object, account_id: object) -> object:
     if account_id is None or pd.isna(account_id):
         return None
     return "account-" + digest(f"account:{platform or ''}:{int(account_id)}")
 
 
-def _identity(digest: Callable[[str], str], identity: object) -> object:
+def _identity(digest: Callable[..., str], identity: object) -> object:
     if not _text(identity):
         return identity
     kind, _, rest = str(identity).partition(":")

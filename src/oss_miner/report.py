@@ -59,12 +59,12 @@ def geography_shares(protected: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([people, hidden], ignore_index=True)[["framework", "country", "people"]]
 
 
-def _frames(db: Path, policy: Policy) -> dict[str, pd.DataFrame]:
+def _frames(db: Path, policy: Policy) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """The report's tables, protected, and the data label of the database."""
     con = connect_read_only(db)
     try:
         hubs = _protected(con, disclosure.HUBS, policy)
         return {
-            "label": pd.DataFrame({"label": [data_label(con)]}),
             "geography": geography_shares(_protected(con, disclosure.GEOGRAPHY, policy)),
             "hubs": hubs[hubs["period"] == "all"].sort_values("framework")[HUB_COLUMNS].reset_index(drop=True),
             "growth": con.execute(
@@ -79,7 +79,7 @@ def _frames(db: Path, policy: Policy) -> dict[str, pd.DataFrame]:
                 """SELECT framework, vendor, authors, vendor_author_share, commits, vendor_commit_share
                    FROM mart_vendor_share ORDER BY framework""").df(),
             "run": con.execute("SELECT run_id, finished_at FROM runs WHERE outcome = 'succeeded' ORDER BY started_at DESC LIMIT 1").df(),
-        }
+        }, data_label(con)
     finally:
         con.close()
 
@@ -201,8 +201,8 @@ def _table(frame: pd.DataFrame) -> str:
     return shown.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
 
 
-def write_html(frames: dict[str, pd.DataFrame], charts: dict[str, Path], path: Path, min_cell: int) -> Path:
-    label = frames["label"]["label"][0]
+def write_html(frames: dict[str, pd.DataFrame], charts: dict[str, Path], path: Path, min_cell: int,
+               label: str | None) -> Path:
     run = frames["run"]
     run_line = f"run {run['run_id'][0]} finished {run['finished_at'][0]}" if not run.empty else "no finished run"
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -245,12 +245,12 @@ def report(db: Path | str, out: Path | str, *, min_cell: int | None = None,
     db, out = Path(db), Path(out)
     policy = disclosure.policy_for(db, catalogue=catalogue, min_cell=min_cell)
     out.mkdir(parents=True, exist_ok=True)
-    frames = _frames(db, policy)
-    with _stamped(frames["label"]["label"][0]):
+    frames, label = _frames(db, policy)
+    with _stamped(label):
         charts = {
             "geography": chart_geography(frames["geography"], out / "contributor_geography.png"),
             "hubs": chart_hubs(frames["hubs"], out / "china_hubs.png"),
             "growth": chart_growth(frames["growth"], out / "downstream_growth.png"),
             "platforms": chart_platforms(frames["platforms"], out / "platform_shares.png"),
         }
-    return [*charts.values(), write_html(frames, charts, out / "report.html", policy.min_cell)]
+    return [*charts.values(), write_html(frames, charts, out / "report.html", policy.min_cell, label)]

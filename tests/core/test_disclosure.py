@@ -308,7 +308,7 @@ def test_the_flow_suppresses_with_its_catalogues_min_cell(mined, tmp_path):
     assert f"fewer than {CUSTOM_MIN_CELL} people" in page
     # the report's geography chart shows the suppressed cells as one segment: what the export hides
     policy = disclosure.policy_for(db, catalogue=load_config(catalogue))
-    segment = report._frames(db, policy)["geography"].query("country == 'suppressed'")["people"].sum()
+    segment = report._frames(db, policy)[0]["geography"].query("country == 'suppressed'")["people"].sum()
     all_rows = [r for r in rows if r["platform"] == "all"]
     assert segment == int(all_rows[0]["people_total"]) - sum(int(r["people"]) for r in all_rows if r["people"] != "")
 
