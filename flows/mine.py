@@ -87,8 +87,10 @@ def publish_task(spec: RunSpec) -> str:
 def export_task(spec: RunSpec) -> dict[str, Any]:
     from oss_miner import export, report
 
-    files = export.export(spec.paths.db, spec.out, fmt="csv")
-    charts = report.report(spec.paths.db, spec.out)
+    # the catalogue this run mined with sets the privacy rules, not whatever catalogue is the default
+    catalogue = pipeline.load_catalogue(spec)
+    files = export.export(spec.paths.db, spec.out, fmt="csv", catalogue=catalogue)
+    charts = report.report(spec.paths.db, spec.out, catalogue=catalogue)
     return {"exports": [str(f) for f in files], "report": [str(f) for f in charts]}
 
 

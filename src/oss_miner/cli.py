@@ -266,25 +266,40 @@ def export(
     db: DbOption = DEFAULT_DB,
     out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("exports"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-    identify: Annotated[bool, typer.Option("--identify", help="Include logins (only with a legal basis); pseudonymised by default.")] = False,
-    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default from config: 5).")] = None,
+    identify: Annotated[bool, typer.Option("--identify", help="Include logins and account ids (only with a legal basis); keyed pseudonyms by default.")] = False,
+    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
+    public: Annotated[bool, typer.Option("--public", help="For publication: suppressed aggregates only, no table with one row per person or account.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue whose [privacy] settings apply (default: config/oss-miner.toml here, else the packaged one).")] = None,
 ) -> None:
     """Write one file per mart plus a data dictionary (README.csv)."""
     from oss_miner import export as exporter
 
     if fmt not in ("csv", "parquet"):
         raise UserError(f"--format {fmt!r}: choose csv or parquet")
-    files = exporter.export(db, out, fmt=fmt, identify=identify, min_cell=min_cell)
+    files = exporter.export(db, out, fmt=fmt, identify=identify, min_cell=min_cell, public=public,
+                            catalogue=_catalogue(config))
     typer.echo(f"wrote {len(files)} files to {out}")
 
 
 @app.command()
-def report(db: DbOption = DEFAULT_DB, out: Annotated[Path, typer.Option("--out", help="Folder for the charts and report.html.")] = Path("reports")) -> None:
+def report(
+    db: DbOption = DEFAULT_DB,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the charts and report.html.")] = Path("reports"),
+    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue whose [privacy] settings apply (default: config/oss-miner.toml here, else the packaged one).")] = None,
+) -> None:
     """Write PNG charts of the three questions and one self-contained HTML page."""
     from oss_miner import report as reporter
 
-    files = reporter.report(db, out)
+    files = reporter.report(db, out, min_cell=min_cell, catalogue=_catalogue(config))
     typer.echo(f"wrote {len(files)} files to {out}; open {out / 'report.html'}")
+
+
+def _catalogue(config: Optional[Path]):
+    """The catalogue an output's privacy settings come from (None: the default one, read when needed)."""
+    from oss_miner.config import load_config
+
+    return load_config(config) if config else None
 
 
 @app.command()

@@ -1,33 +1,33 @@
 """Exports of every mart: one CSV (or Parquet) file per mart plus a data dictionary.
 
 Files open cleanly in Excel, pandas and R: UTF-8 with a header, a stable column order, ISO 8601 dates.
-They are also safe to hand on:
-- logins are pseudonymised unless `identify` is set (for users with a legal basis);
-- geography cells with fewer than `min_cell` people are suppressed (counts blanked, flagged);
+They are also safe to hand on; what may leave the database is `oss_miner.disclosure`'s to say, under
+the policy of the catalogue in use (or `--min-cell`):
+- logins, account ids, person keys and identities are keyed pseudonyms unless `identify` is set;
+- small geography cells are suppressed, with complementary suppression (counts blanked, flagged);
+- `public` exports hold no table with one row per person or account, only suppressed aggregates;
 - text cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are
-  neutralised with a leading apostrophe (OWASP CSV injection); numbers stay numbers.
+  neutralised with a leading apostrophe (OWASP CSV injection); numbers stay numbers;
+- a database holding sandbox runs is stamped "SYNTHETIC DATA" (see `oss_miner.labels`): in the first
+  column of README.csv on every row (a leading row would break every reader of the dictionary) and in each
+  Parquet file's key-value metadata (`data_label`), which readers that do not ask for it never see.
 The database itself is never changed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from pathlib import Path
 
 import pandas as pd
 
-from oss_miner import sheets
-from oss_miner.config import default_config_path, load_config
+from oss_miner import disclosure, sheets
+from oss_miner.config import Catalogue
+from oss_miner.disclosure import Policy
 from oss_miner.errors import UserError
-from oss_miner.privacy import load_hash_key
+from oss_miner.labels import data_label
 from oss_miner.queries import connect_read_only
-from oss_miner.runstate import StatePaths
 
-FORMULA_PREFIXES = sheets.FORMULA_PREFIXES
-GEO_COLUMNS = ("country_iso2", "region", "city")
-PEOPLE_COLUMNS = ("people", "authors", "accounts")
+LABEL_KEY = "data_label"  # README column and Parquet metadata key of the data label
 
 
 def mart_tables(con) -> list[str]:
@@ -37,63 +37,12 @@ def mart_tables(con) -> list[str]:
     return [r[0] for r in rows]
 
 
-def neutralise(value: object) -> object:
-    return sheets.neutralise(value)
-
-
-def _pseudonymiser(db: Path):
-    paths = StatePaths.for_db(db)
-    key = load_hash_key(paths.state) if paths.state.exists() else secrets.token_bytes(32)
-
-    def pseudonym(value: object) -> object:
-        if not isinstance(value, str) or not value:
-            return value
-        return "user-" + hmac.new(key, value.lower().encode("utf-8"), hashlib.sha256).hexdigest()[:12]
-
-    return pseudonym
-
-
-def _suppress_small_cells(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    geo = [c for c in GEO_COLUMNS if c in frame.columns]
-    if not geo:
-        return frame
-    counts = [c for c in PEOPLE_COLUMNS if c in frame.columns]
-    frame = frame.copy()
-    if counts:  # aggregated table: blank the counts of small cells
-        small = frame[counts[0]].fillna(0) < min_cell
-        count_like = [c for c in frame.columns if c in PEOPLE_COLUMNS or c in ("contributions", "commits")
-                      or c.endswith("_share") or c.startswith("share")]
-        for column in count_like:
-            values = frame[column]
-            if pd.api.types.is_integer_dtype(values):
-                values = values.astype("Int64")  # keeps integers integers once cells are blanked
-            frame[column] = values.mask(small)
-        frame["suppressed"] = small
-        return frame
-    # one row per account: coarsen places shared by fewer than min_cell accounts
-    for depth in range(len(geo), 0, -1):
-        keys = geo[:depth]
-        sizes = frame.groupby(keys, dropna=False)[keys[0]].transform("size")
-        for column in geo[depth - 1:]:
-            frame[column] = frame[column].where(sizes >= min_cell, None)
-    return frame
-
-
-def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    # dates stay typed here: sheets writes them as ISO 8601 text in CSV and as DATE/TIMESTAMP in Parquet
-    return sheets.typed(frame)
-
-
-def prepare(frame: pd.DataFrame, *, identify: bool, min_cell: int, pseudonym) -> pd.DataFrame:
-    if not identify:
-        for column in frame.columns:
-            if column == "login" or column.endswith("_login"):
-                frame[column] = frame[column].map(pseudonym)
-    frame = _suppress_small_cells(frame, min_cell)
-    frame = _iso_dates(frame)
+def prepare(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    # dates stay typed: sheets writes them as ISO 8601 text in CSV and as DATE/TIMESTAMP in Parquet
+    frame = sheets.typed(disclosure.protect(table, frame, policy))
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(neutralise)
+            frame[column] = frame[column].map(sheets.neutralise)
     return frame
 
 
@@ -111,32 +60,46 @@ def data_dictionary(con, tables: list[str]) -> pd.DataFrame:
     return rows
 
 
+def exported_dictionary(con, tables: list[str], policy: Policy, label: str | None) -> pd.DataFrame:
+    """The dictionary of the files as written: the columns the export adds, pseudonymised ids said so, and
+    the data label first (empty for real data, so the dictionary's columns are the same either way)."""
+    rows = data_dictionary(con, tables)
+    added = [{"table": t, "column": c, "type": kind, "description": text,
+              "table_description": rows.loc[rows["table"] == t, "table_description"].iloc[0]}
+             for t in tables for c, kind, text in disclosure.added_columns(t)]
+    rows = pd.concat([rows, pd.DataFrame(added, columns=rows.columns)], ignore_index=True)
+    rows["description"] = [disclosure.exported_description(c, d, policy)
+                           for c, d in zip(rows["column"], rows["description"])]
+    rows["description"] = rows["description"].map(sheets.neutralise)
+    rows.insert(0, LABEL_KEY, label or "")
+    return rows
+
+
 def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool = False,
-           min_cell: int | None = None) -> list[Path]:
+           min_cell: int | None = None, public: bool = False, catalogue: Catalogue | None = None) -> list[Path]:
+    """Write every mart `policy_for` lets out (a public export: the aggregates only) and README.<fmt>."""
     db, out = Path(db), Path(out)
-    if min_cell is None:
-        min_cell = load_config(default_config_path()).privacy.min_cell_people
-    if min_cell < 1:
-        raise UserError("--min-cell must be at least 1")
+    policy = disclosure.policy_for(db, catalogue=catalogue, min_cell=min_cell, identify=identify, public=public)
     out.mkdir(parents=True, exist_ok=True)
-    pseudonym = _pseudonymiser(db)
     con = connect_read_only(db)
     written: list[Path] = []
     try:
         tables = mart_tables(con)
         if not tables:
             raise UserError(f"{db} holds no mart tables; run `oss-miner run` first")
+        label = data_label(con)
+        kept = []
         for table in tables:
-            frame = prepare(sheets.query(con, f'SELECT * FROM "{table}"'), identify=identify,
-                            min_cell=min_cell, pseudonym=pseudonym)
-            written.append(_write(frame, out / f"{table}.{fmt}", fmt))
-        dictionary = data_dictionary(con, tables)
-        dictionary["description"] = dictionary["description"].map(neutralise)
-        written.append(_write(dictionary, out / f"README.{fmt}", fmt))
+            frame = sheets.query(con, f'SELECT * FROM "{table}"')
+            if policy.public and disclosure.per_person(frame.columns):
+                continue
+            kept.append(table)
+            written.append(_write(prepare(table, frame, policy), out / f"{table}.{fmt}", fmt, label))
+        written.append(_write(exported_dictionary(con, kept, policy, label), out / f"README.{fmt}", fmt, label))
     finally:
         con.close()
     return written
 
 
-def _write(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
-    return sheets.write(frame, path, fmt)
+def _write(frame: pd.DataFrame, path: Path, fmt: str, label: str | None = None) -> Path:
+    return sheets.write(frame, path, fmt, metadata={LABEL_KEY: label} if label else None)

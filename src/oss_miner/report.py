@@ -7,12 +7,20 @@
 - platform_shares.png: each framework's GitHub shares of development, contributors, stars and forks, and the
   GitHub-dependence index they make up;
 - report.html: the four charts (embedded) and the key tables, escaped, with no external resources.
+
+Its figures are protected as the exports are (`oss_miner.disclosure`, under the catalogue's privacy
+settings): suppressed geography cells are one "suppressed" bar segment, never a country's small share.
+A database holding sandbox runs (`oss_miner.labels.data_label`) gets every chart stamped across its face
+and in its PNG metadata, and the page a banner and a title that say so.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,21 +30,44 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import pandas as pd  # noqa: E402
 
+from oss_miner import disclosure  # noqa: E402
+from oss_miner.config import Catalogue  # noqa: E402
+from oss_miner.disclosure import Policy  # noqa: E402
+from oss_miner.labels import data_label  # noqa: E402
 from oss_miner.queries import connect_read_only  # noqa: E402
 
 TOP_COUNTRIES = 7
+SUPPRESSED = "suppressed"  # the chart segment of every suppressed cell together (never fewer than min_cell)
+HUB_COLUMNS = ["framework", "people_cn", "top_cities", "top3_city_share", "hhi_provinces", "top_province",
+               "top_province_share", "suppressed"]
+_STAMP: ContextVar[str | None] = ContextVar("stamp", default=None)  # the data label charts are stamped with
 
 
-def _frames(db: Path) -> dict[str, pd.DataFrame]:
+def _protected(con, table: str, policy: Policy) -> pd.DataFrame:
+    # the whole mart: complementary suppression needs every platform and level to decide any cell
+    return disclosure.protect(table, con.execute(f'SELECT * FROM "{table}"').df(), policy)
+
+
+def geography_shares(protected: pd.DataFrame) -> pd.DataFrame:
+    """People per framework and country (platform `all`) from the protected mart; the suppressed cells are
+    one `suppressed` row per framework: the people total minus what is shown."""
+    frame = protected[protected["platform"] == "all"]
+    shown = frame[~frame["suppressed"]].assign(country=lambda f: f["country_iso2"].fillna("unknown"))
+    people = shown.groupby(["framework", "country"], as_index=False)["people"].sum()
+    hidden = frame.groupby("framework")["people_total"].first() - shown.groupby("framework")["people"].sum()
+    hidden = hidden.fillna(frame.groupby("framework")["people_total"].first())
+    hidden = hidden[hidden > 0].rename("people").reset_index().assign(country=SUPPRESSED)
+    return pd.concat([people, hidden], ignore_index=True)[["framework", "country", "people"]]
+
+
+def _frames(db: Path, policy: Policy) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """The report's tables, protected, and the data label of the database."""
     con = connect_read_only(db)
     try:
+        hubs = _protected(con, disclosure.HUBS, policy)
         return {
-            "geography": con.execute(
-                """SELECT framework, coalesce(country_iso2, 'unknown') AS country, sum(people) AS people
-                   FROM mart_contributor_geography WHERE platform = 'all' GROUP BY ALL""").df(),
-            "hubs": con.execute(
-                """SELECT framework, people_cn, top_cities, top3_city_share, hhi_provinces, top_province, top_province_share
-                   FROM mart_china_hubs WHERE period = 'all' ORDER BY framework""").df(),
+            "geography": geography_shares(_protected(con, disclosure.GEOGRAPHY, policy)),
+            "hubs": hubs[hubs["period"] == "all"].sort_values("framework")[HUB_COLUMNS].reset_index(drop=True),
             "growth": con.execute(
                 """SELECT framework, month, forks_to_date, dependents_to_date, dependents_search_incomplete
                    FROM mart_downstream_adoption ORDER BY framework, month""").df(),
@@ -49,31 +80,48 @@ def _frames(db: Path) -> dict[str, pd.DataFrame]:
                 """SELECT framework, vendor, authors, vendor_author_share, commits, vendor_commit_share
                    FROM mart_vendor_share ORDER BY framework""").df(),
             "run": con.execute("SELECT run_id, finished_at FROM runs WHERE outcome = 'succeeded' ORDER BY started_at DESC LIMIT 1").df(),
-        }
+        }, data_label(con)
     finally:
         con.close()
 
 
+@contextmanager
+def _stamped(label: str | None) -> Iterator[None]:
+    """Charts saved inside are stamped with `label` (None: real data, no stamp)."""
+    token = _STAMP.set(label)
+    try:
+        yield
+    finally:
+        _STAMP.reset(token)
+
+
 def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    label = _STAMP.get()
+    metadata = {}
+    if label:  # across the figure, where no crop or caption can lose it, and in the PNG's text chunks
+        fig.text(0.5, 0.5, label, ha="center", va="center", rotation=20, fontsize=min(44.0, 10 * fig.get_figheight()), color="#c0392b",
+                 alpha=0.35, fontweight="bold", zorder=10)
+        fig.text(0.005, 0.995, label, ha="left", va="top", fontsize=9, color="#c0392b", fontweight="bold")
+        metadata = {"Title": label, "Description": label}
+    fig.savefig(path, dpi=110, metadata=metadata)
     plt.close(fig)
     return path
 
 
 def chart_geography(frame: pd.DataFrame, path: Path) -> Path:
     totals = frame.groupby("country")["people"].sum().sort_values(ascending=False)
-    top = [c for c in totals.index if c != "unknown"][:TOP_COUNTRIES]
-    frame = frame.assign(country=frame["country"].where(frame["country"].isin(top + ["unknown"]), "other"))
+    top = [c for c in totals.index if c not in ("unknown", SUPPRESSED)][:TOP_COUNTRIES]
+    frame = frame.assign(country=frame["country"].where(frame["country"].isin(top + ["unknown", SUPPRESSED]), "other"))
     shares = frame.pivot_table(index="framework", columns="country", values="people", aggfunc="sum", fill_value=0)
     shares = shares.div(shares.sum(axis=1), axis=0)
-    order = [c for c in top + ["other", "unknown"] if c in shares.columns]
+    order = [c for c in top + ["other", SUPPRESSED, "unknown"] if c in shares.columns]
     shares = shares[order].sort_values(order[0], ascending=True)
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(shares) + 1.8))
     colours = list(plt.get_cmap("tab10").colors)
     left = pd.Series(0.0, index=shares.index)
     for i, country in enumerate(order):
-        colour = "#bbbbbb" if country == "unknown" else "#888888" if country == "other" else colours[i % 10]
+        colour = {"unknown": "#bbbbbb", "other": "#888888", SUPPRESSED: "#555555"}.get(country, colours[i % 10])
         ax.barh(shares.index, shares[country], left=left, color=colour, label=country)
         left += shares[country]
     ax.set_xlim(0, 1)
@@ -84,7 +132,7 @@ def chart_geography(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def chart_hubs(frame: pd.DataFrame, path: Path) -> Path:
-    frame = frame[frame["people_cn"] > 0].sort_values("top3_city_share")
+    frame = frame[frame["top3_city_share"].notna()].sort_values("top3_city_share")  # suppressed rows: no bar
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.45 * max(len(frame), 1) + 1.8), sharey=True)
     left.barh(frame["framework"], frame["top3_city_share"], color="#c0392b")
     left.set_xlim(0, 1)
@@ -166,7 +214,8 @@ def _table(frame: pd.DataFrame) -> str:
     return shown.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
 
 
-def write_html(frames: dict[str, pd.DataFrame], charts: dict[str, Path], path: Path) -> Path:
+def write_html(frames: dict[str, pd.DataFrame], charts: dict[str, Path], path: Path, min_cell: int,
+               label: str | None) -> Path:
     run = frames["run"]
     run_line = f"run {run['run_id'][0]} finished {run['finished_at'][0]}" if not run.empty else "no finished run"
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -177,35 +226,44 @@ def write_html(frames: dict[str, pd.DataFrame], charts: dict[str, Path], path: P
         ("Downstream adoption", charts["growth"], None),
         ("Platform dependence", charts["platforms"], frames["platforms"]),
     ]
+    title = html.escape(f"{label}: oss-miner report" if label else "oss-miner report")
+    banner = (f'<p class="stamp">{html.escape(label)}: made from the forge sandbox\'s synthetic world, '
+              "not findings about real projects or people.</p>") if label else ""
     body = []
-    for title, chart, table in sections:
-        body.append(f"<h2>{html.escape(title)}</h2>")
+    for heading, chart, table in sections:
+        body.append(f"<h2>{html.escape(heading)}</h2>")
         if chart is not None:
             body.append(_embedded(chart))
         if table is not None:
             body.append(_table(table))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>oss-miner report</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}}img{{max-width:100%}}
 table.t{{border-collapse:collapse;font-size:12px;margin:1em 0}}table.t td,table.t th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}
-table.t td:first-child,table.t th:first-child{{text-align:left}}</style></head>
-<body><h1>oss-miner report</h1><p>{html.escape(run_line)}; generated {generated}. People are counted with bots
+table.t td:first-child,table.t th:first-child{{text-align:left}}
+.stamp{{background:#c0392b;color:#fff;font-weight:bold;font-size:20px;padding:.6em 1em;text-align:center}}</style></head>
+<body>{banner}<h1>{title}</h1><p>{html.escape(run_line)}; generated {generated}. People are counted with bots
 excluded; every share in the tables states its denominator in the data dictionary (README.csv of the exports).
-Dependents are a lower bound (GitHub code search only).</p>
+Dependents are a lower bound (GitHub code search only). Places with fewer than {min_cell} people are
+suppressed (with whatever would give them away).</p>
 {''.join(body)}
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def report(db: Path | str, out: Path | str) -> list[Path]:
+def report(db: Path | str, out: Path | str, *, min_cell: int | None = None,
+           catalogue: Catalogue | None = None) -> list[Path]:
+    """Charts and report.html of `db`, protected under the catalogue's privacy settings (or `min_cell`)."""
     db, out = Path(db), Path(out)
+    policy = disclosure.policy_for(db, catalogue=catalogue, min_cell=min_cell)
     out.mkdir(parents=True, exist_ok=True)
-    frames = _frames(db)
-    charts = {
-        "geography": chart_geography(frames["geography"], out / "contributor_geography.png"),
-        "hubs": chart_hubs(frames["hubs"], out / "china_hubs.png"),
-        "growth": chart_growth(frames["growth"], out / "downstream_growth.png"),
-        "platforms": chart_platforms(frames["platforms"], out / "platform_shares.png"),
-    }
-    return [*charts.values(), write_html(frames, charts, out / "report.html")]
+    frames, label = _frames(db, policy)
+    with _stamped(label):
+        charts = {
+            "geography": chart_geography(frames["geography"], out / "contributor_geography.png"),
+            "hubs": chart_hubs(frames["hubs"], out / "china_hubs.png"),
+            "growth": chart_growth(frames["growth"], out / "downstream_growth.png"),
+            "platforms": chart_platforms(frames["platforms"], out / "platform_shares.png"),
+        }
+    return [*charts.values(), write_html(frames, charts, out / "report.html", policy.min_cell, label)]

@@ -149,15 +149,25 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = No
     return frame
 
 
-def write(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
-    """Write the frame to `path` as "csv" or "parquet", atomically (beside itself, then renamed)."""
+def write(frame: pd.DataFrame, path: Path, fmt: str, metadata: Mapping[str, str] | None = None) -> Path:
+    """Write the frame to `path` as "csv" or "parquet", atomically (beside itself, then renamed); `metadata`
+    goes into a Parquet file's key-value metadata (CSV has nowhere to keep it)."""
     tmp = path.with_name(f".{path.name}.tmp")
     if fmt == "parquet":
-        typed(frame).to_parquet(tmp, index=False)
+        _write_parquet(typed(frame), tmp, metadata or {})
     else:
         csv_frame(frame).to_csv(tmp, index=False, encoding=CSV_ENCODING, lineterminator=LINE_TERMINATOR)
     tmp.replace(path)
     return path
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    extra = {key.encode(): value.encode() for key, value in metadata.items()}
+    pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), path)
 
 
 def csv_row(row: Mapping[str, object]) -> dict[str, object]:

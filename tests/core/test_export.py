@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from oss_miner.export import export, neutralise
+from oss_miner.export import export
+from oss_miner.sheets import neutralise
 from oss_miner.runstate import StatePaths, publish
 
 
@@ -55,7 +56,6 @@ def test_formula_cells_are_neutralised_numbers_stay_numbers(snapshot, tmp_path):
     rows = read(tmp_path / "out" / "mart_accounts.csv")
     companies = [r["company"] for r in rows]
     assert companies == ["'=HYPERLINK(\"http://x\")", "'+cmd", "'-1+2", "'@SUM(A1)", "plain", "'\ttab"]
-    assert [r["account_id"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert neutralise(-3) == -3 and neutralise("a=b") == "a=b"
 
 
@@ -67,14 +67,26 @@ def test_logins_are_pseudonymised_unless_identify(snapshot, tmp_path):
     export(snapshot, tmp_path / "again", min_cell=1)  # stable across exports of one installation
     assert [r["login"] for r in read(tmp_path / "again" / "mart_accounts.csv")] == logins
     export(snapshot, tmp_path / "named", identify=True, min_cell=1)
-    assert [r["login"] for r in read(tmp_path / "named" / "mart_accounts.csv")][0] == "alice"
+    named = read(tmp_path / "named" / "mart_accounts.csv")
+    assert named[0]["login"] == "alice" and [r["account_id"] for r in named] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_account_ids_leave_only_as_keyed_pseudonyms(snapshot, tmp_path):
+    # GitHub's /user/{id} turns a numeric id back into a login: a pseudonymised login beside it protects nothing
+    export(snapshot, tmp_path / "anon", min_cell=1)
+    ids = [r["account_id"] for r in read(tmp_path / "anon" / "mart_accounts.csv")]
+    assert len(set(ids)) == 6 and all(i.startswith("account-") and not i[len("account-"):].isdigit() for i in ids)
+    export(snapshot, tmp_path / "again", min_cell=1)
+    assert [r["account_id"] for r in read(tmp_path / "again" / "mart_accounts.csv")] == ids
 
 
 def test_small_geography_cells_are_suppressed(snapshot, tmp_path):
     export(snapshot, tmp_path / "out", min_cell=5)
     geography = {r["country_iso2"]: r for r in read(tmp_path / "out" / "mart_contributor_geography.csv")}
-    assert geography["CN"]["people"] == "12" and geography["CN"]["suppressed"] == "False"
     assert geography["IS"]["people"] == "" and geography["IS"]["people_share"] == "" and geography["IS"]["suppressed"] == "True"
+    # 20 people, 6 of them unknown: a lone blank would be 20 - 6 - 12, so CN goes with it
+    assert geography["CN"]["people"] == "" and geography["CN"]["suppressed"] == "True"
+    assert geography[""]["people"] == "6" and geography[""]["suppressed"] == "False"  # the unknown row
     accounts = read(tmp_path / "out" / "mart_accounts.csv")
     assert {r["city"] for r in accounts[:5]} == {"Beijing"}  # five people share Beijing
     assert accounts[5]["city"] == "" and accounts[5]["country_iso2"] == ""  # one person in Iceland is not shown
@@ -90,13 +102,16 @@ def test_iso_dates_utf8_and_a_data_dictionary(snapshot, tmp_path):
     login = dictionary[(dictionary["table"] == "mart_accounts") & (dictionary["column"] == "login")].iloc[0]
     assert login["description"] == "login (pseudonymised in exports)"
     assert set(dictionary["table"]) == {"mart_accounts", "mart_contributor_geography"}
+    flag = dictionary[(dictionary["table"] == "mart_contributor_geography") & (dictionary["column"] == "suppressed")]
+    assert len(flag) == 1 and "fewer people" in flag.iloc[0]["description"]
+    assert list(dictionary.columns)[0] == "data_label" and dictionary["data_label"].isna().all()  # real data
 
 
 def test_parquet_on_request_and_the_database_is_unchanged(snapshot, tmp_path):
     before = snapshot.read_bytes()
     export(snapshot, tmp_path / "pq", fmt="parquet", min_cell=1)
     frame = pd.read_parquet(tmp_path / "pq" / "mart_accounts.parquet")
-    assert frame["account_id"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert frame["created_at"].notna().sum() == 2 and len(frame) == 6
     assert snapshot.read_bytes() == before
 
 
