@@ -27,7 +27,7 @@ Key = tuple[str, str, str, str, str]  # framework, platform, country_iso2, regio
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 

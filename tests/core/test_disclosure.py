@@ -321,6 +321,7 @@ def as_live(db: Path, folder: Path) -> Path:
     copy = shutil.copy(db, folder / "live.duckdb")
     con = duckdb.connect(str(copy))
     con.execute("UPDATE runs SET parameters = replace(parameters, '\"sandbox\": true', '\"sandbox\": false')")
+    con.execute("UPDATE runs SET synthetic = false")  # what the ledger records of a run on the real forges
     con.close()
     return Path(copy)
 
@@ -330,7 +331,7 @@ def stamps(out: Path, fmt: str) -> dict[str, str | None]:
     the page's title."""
     found: dict[str, str | None] = {}
     if fmt == "csv":
-        with (out / "README.csv").open(newline="", encoding="utf-8") as handle:
+        with (out / "README.csv").open(newline="", encoding="utf-8-sig") as handle:
             found["readme"] = next(csv.DictReader(handle))["data_label"] or None
     else:
         metadata = pq.read_metadata(out / "mart_contributor_geography.parquet").metadata
