@@ -88,10 +88,12 @@ def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool 
         if not tables:
             raise UserError(f"{db} holds no mart tables; run `oss-miner run` first")
         label = data_label(con)
-        kept = []
+        kept: list[str] = []
         for table in tables:
             frame = sheets.query(con, f'SELECT * FROM "{table}"')
             if policy.public and disclosure.per_person(frame.columns):
+                # an earlier, non-public export into this folder must not ride along with a public one
+                (out / f"{table}.{fmt}").unlink(missing_ok=True)
                 continue
             kept.append(table)
             written.append(_write(prepare(table, frame, policy), out / f"{table}.{fmt}", fmt, label))

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from attacker import read_csv, recovered_small_cells, true_cells
+from warehouse.conftest import marts  # noqa: F401 (the fixture, shared with the warehouse tests)
 from oss_miner import disclosure, report
 from oss_miner.config import default_config_path, load_config
 from oss_miner.export import export
@@ -149,26 +150,17 @@ def test_complementary_suppression_defeats_differences(adversarial_db, tmp_path,
 
 
 @pytest.fixture()
-def scenario_db(tmp_path: Path) -> Path:
-    """The warehouse tests' hand-made ecosystem (people on GitHub, Gitee and GitLab), every model built."""
-    from oss_miner import enrich, load, models
-    from warehouse import scenario
-    from warehouse.builder import catalogue
-    from warehouse.fake_geo import FakeGeo
-
-    paths = StatePaths.for_db(tmp_path / "scenario.duckdb")
-    paths.state.mkdir(parents=True)
-    con = load.connect(paths.work_db)
-    for run in (scenario.first_run(str(tmp_path / "landing")), scenario.second_run(str(tmp_path / "landing"))):
-        load.load_run(con, run.landing, catalogue(), run.run)
-    enrich.use_geolocator(FakeGeo())
+def scenario_db(marts, tmp_path: Path) -> Path:
+    """The warehouse tests' hand-made ecosystem (people on GitHub, Gitee and GitLab, every model built by
+    the real SQL), copied into a database of its own."""
+    path = tmp_path / "scenario.duckdb"
+    database = marts.execute("SELECT current_database()").fetchone()[0]
+    marts.execute(f"ATTACH '{path}' AS scenario")
     try:
-        models.run_models(con)
+        marts.execute(f"COPY FROM DATABASE {database} TO scenario")
     finally:
-        enrich.use_geolocator(None)
-        con.close()
-    publish(paths)
-    return paths.db
+        marts.execute("DETACH scenario")
+    return path
 
 
 @pytest.mark.parametrize("min_cell", [2, 5])
@@ -275,6 +267,7 @@ def test_no_id_leads_back_to_an_account(mined, tmp_path):
     for column, values in exported_values(tmp_path / "default").items():
         assert not values & ids, column
         assert not any(":" in v and v.split(":", 1)[1] in ids for v in values), column  # identities
+    shutil.copytree(tmp_path / "default", tmp_path / "public")  # a folder an earlier export wrote into
     export(db, tmp_path / "public", public=True)
     names = {p.name for p in (tmp_path / "public").iterdir()}
     assert "mart_contributor_geography.csv" in names
