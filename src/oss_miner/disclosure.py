@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from oss_miner.privacy import load_hash_key
 from oss_miner.runstate import StatePaths
 
 GEOGRAPHY = "mart_contributor_geography"
+COUNTRIES = "mart_country_geography"  # country totals of GEOGRAPHY's cells: suppressed together with them
 HUBS = "mart_china_hubs"
 ADOPTION = "mart_downstream_adoption"
 GEO_COLUMNS = ("country_iso2", "region", "city")
@@ -82,8 +83,29 @@ def per_person(columns: Iterable[str]) -> bool:
     return any(_is_id_column(c) for c in columns)
 
 
+def protect_tables(frames: Mapping[str, pd.DataFrame], policy: Policy) -> dict[str, pd.DataFrame]:
+    """The marts (table name -> rows) as they may leave the database under `policy`, protected together:
+    a country total of mart_country_geography is the sum of mart_contributor_geography's cells of that
+    country, so the two are suppressed in one fixed point, never one without the other."""
+    protected = dict(frames)
+    if COUNTRIES in frames:
+        if GEOGRAPHY not in frames:
+            raise ValueError(f"{COUNTRIES} is protected only together with {GEOGRAPHY}")
+        cells, countries = suppress_geography_and_countries(frames[GEOGRAPHY], frames[COUNTRIES], policy.min_cell)
+        protected[GEOGRAPHY], protected[COUNTRIES] = _identified(cells, policy), _identified(countries, policy)
+    return {table: frame if table in (GEOGRAPHY, COUNTRIES) and COUNTRIES in frames else protect(table, frame, policy)
+            for table, frame in protected.items()}
+
+
+def _identified(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    return frame if policy.identify else pseudonymise(frame, policy.key)
+
+
 def protect(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """The rows of `table` as they may leave the database under `policy`."""
+    """The rows of one `table` as they may leave the database under `policy` (country totals need
+    `protect_tables`, with the cells they add up)."""
+    if table == COUNTRIES:
+        raise ValueError(f"{COUNTRIES} is protected only together with {GEOGRAPHY}: use protect_tables")
     frame = frame.copy()
     if table == GEOGRAPHY:
         frame = suppress_geography(frame, policy.min_cell)
@@ -100,7 +122,7 @@ def protect(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 
 def added_columns(table: str) -> list[tuple[str, str, str]]:
     """(column, type, description) of the columns `protect` adds to a table, for the data dictionary."""
-    return [("suppressed", "BOOLEAN", SUPPRESSED_DESCRIPTION)] if table in (GEOGRAPHY, HUBS) else []
+    return [("suppressed", "BOOLEAN", SUPPRESSED_DESCRIPTION)] if table in (GEOGRAPHY, COUNTRIES, HUBS) else []
 
 
 def exported_description(column: str, description: str, policy: Policy) -> str:
@@ -125,10 +147,8 @@ class Relation:
 
 def geography_relations(frame: pd.DataFrame) -> list[Relation]:
     """Every sum over mart_contributor_geography's located cells an attacker can rely on (see the module)."""
-    located = frame[~_unknown(frame)]
     # a column the mart lacks is one value for every row ("" also stands for NULL: a level not given)
-    keys = located.reindex(columns=[*PLACE, "platform"]).astype(object)
-    keys = keys.where(keys.notna(), "")
+    keys = _place_keys(frame[~_unknown(frame)])
     platforms = _groups(keys, ["framework", "platform"])
     countries = _groups(keys, ["framework", "platform", "country_iso2"])
     regions = _groups(keys[keys["region"] != ""], ["framework", "platform", "country_iso2", "region"])
@@ -192,7 +212,67 @@ def suppress_geography(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     unknown = _unknown(frame)
     primary = (people < min_cell) & ~unknown
     suppressed = complementary(people, primary, geography_relations(frame), min_cell)
-    return _flag(_blank(frame, suppressed, _cell_columns(frame)), suppressed)
+    frame = _flag(_blank(frame, suppressed, _cell_columns(frame)), suppressed)
+    return frame[~_unplaceable(frame, min_cell)].reset_index(drop=True)
+
+
+def suppress_geography_and_countries(cells: pd.DataFrame, countries: pd.DataFrame,
+                                     min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Geography cells and their country totals as one problem: the country rows are cells too (indices
+    after the geography cells), each the total of its country's cells, and adding up to people_located
+    and across platforms like the cells do."""
+    cells, countries = cells.reset_index(drop=True), countries.reset_index(drop=True)
+    both = pd.concat([cells, countries], ignore_index=True)
+    people = both["people"].fillna(0).astype(int)
+    unknown = _unknown(both)
+    primary = (people < min_cell) & ~unknown
+    relations = geography_relations(cells) + country_relations(cells, countries)
+    suppressed = complementary(people, primary, relations, min_cell)
+    cell_rows, country_rows = suppressed.iloc[:len(cells)].reset_index(drop=True), suppressed.iloc[len(cells):]
+    country_rows = country_rows.reset_index(drop=True)
+    cells = _flag(_blank(cells, cell_rows, _cell_columns(cells)), cell_rows)
+    countries = _flag(_blank(countries, country_rows, _cell_columns(countries)), country_rows)
+    return (cells[~_unplaceable(cells, min_cell)].reset_index(drop=True),
+            countries[~_unplaceable(countries, min_cell)].reset_index(drop=True))
+
+
+def _unplaceable(frame: pd.DataFrame, min_cell: int) -> pd.Series:
+    """The located rows of a framework and platform with fewer than min_cell located people. Every one of
+    them is suppressed, yet people_located publishes their sum, and the rows themselves say where: a group
+    whose only located row is China's says that its people_located are in China. Such a group publishes
+    no place at all (people_located still says how many were located, not where)."""
+    located = frame.groupby(["framework", "platform"])["people_located"].transform("first").fillna(0)
+    return (located < min_cell) & ~_unknown(frame)
+
+
+def country_relations(cells: pd.DataFrame, countries: pd.DataFrame) -> list[Relation]:
+    """The sums a country total takes part in; its row positions are offset by the number of cells."""
+    offset = len(cells)
+    located_cells = _place_keys(cells[~_unknown(cells)])
+    located = _place_keys(countries[~_unknown(countries)])
+    relations: list[Relation] = []
+    for (framework, platform, country), rows in located.groupby(["framework", "platform", "country_iso2"]).groups.items():
+        members = located_cells[(located_cells["framework"] == framework) & (located_cells["platform"] == platform)
+                                & (located_cells["country_iso2"] == country)]
+        total = offset + int(rows[0])
+        relations.append(Relation(tuple(int(r) for r in members.index), total))  # the country = its cells
+        with_region = members[members["region"] != ""]
+        if len(with_region):  # people_with_region is published beside the total
+            relations.append(Relation(tuple(int(r) for r in with_region.index)))
+    for rows in _groups(located, ["framework", "platform"]):  # the countries add up to people_located
+        relations.append(Relation(tuple(offset + r for r in rows)))
+    for rows in _groups(located, ["framework", "country_iso2"]):  # `all` against the platforms
+        overall = [offset + r for r in rows if located.at[r, "platform"] == "all"]
+        per_platform = tuple(offset + r for r in rows if located.at[r, "platform"] != "all")
+        if overall and per_platform:
+            relations.append(Relation(per_platform, overall[0]))
+    return [r for r in relations if len(r.cells()) > 1 and r.members]
+
+
+def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The place columns of a mart's rows as text ("" for a level not given), row positions kept."""
+    keys = frame.reindex(columns=[*PLACE, "platform"]).astype(object)
+    return keys.where(keys.notna(), "")
 
 
 def _unknown(frame: pd.DataFrame) -> pd.Series:
@@ -204,7 +284,7 @@ def _unknown(frame: pd.DataFrame) -> pd.Series:
 def _cell_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of a geography cell that come from its own people (denominators are the platform's)."""
     return [c for c in frame.columns if c in ("people", "contributions", "mean_confidence")
-            or c.startswith("people_by_") or (c.endswith("_share") and c != "people_total")]
+            or c.startswith(("people_by_", "people_with_")) or (c.endswith("_share") and c != "people_total")]
 
 
 def _blank(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.DataFrame:

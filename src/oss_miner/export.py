@@ -37,9 +37,10 @@ def mart_tables(con) -> list[str]:
     return [r[0] for r in rows]
 
 
-def prepare(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    # dates stay typed: sheets writes them as ISO 8601 text in CSV and as DATE/TIMESTAMP in Parquet
-    frame = sheets.typed(disclosure.protect(table, frame, policy))
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """A protected frame as it is written: dates stay typed (sheets writes them as ISO 8601 text in CSV and
+    as DATE/TIMESTAMP in Parquet), formula-looking text neutralised."""
+    frame = sheets.typed(frame)
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].map(sheets.neutralise)
@@ -88,15 +89,15 @@ def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool 
         if not tables:
             raise UserError(f"{db} holds no mart tables; run `oss-miner run` first")
         label = data_label(con)
-        kept: list[str] = []
-        for table in tables:
-            frame = sheets.query(con, f'SELECT * FROM "{table}"')
+        frames = {table: sheets.query(con, f'SELECT * FROM "{table}"') for table in tables}
+        for table, frame in list(frames.items()):
             if policy.public and disclosure.per_person(frame.columns):
                 # an earlier, non-public export into this folder must not ride along with a public one
                 (out / f"{table}.{fmt}").unlink(missing_ok=True)
-                continue
-            kept.append(table)
-            written.append(_write(prepare(table, frame, policy), out / f"{table}.{fmt}", fmt, label))
+                del frames[table]
+        kept = list(frames)
+        for table, frame in disclosure.protect_tables(frames, policy).items():
+            written.append(_write(prepare(frame), out / f"{table}.{fmt}", fmt, label))
         written.append(_write(exported_dictionary(con, kept, policy, label), out / f"README.{fmt}", fmt, label))
     finally:
         con.close()

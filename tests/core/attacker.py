@@ -9,7 +9,10 @@ new comes:
 - the hierarchy: mainland China's people (mart_china_hubs' people_cn) minus the published CN cells, and
   people_located minus people_cn minus the published cells elsewhere;
 - `all` against the per-platform tables: a place's `all` cell minus its published platform cells, or the
-  sum of its platform cells.
+  sum of its platform cells;
+- country totals (mart_country_geography.csv): a country's total minus its published cells, the total of a
+  country whose cells are all known, people_located minus the other countries' totals, and `all` against
+  the platforms; a small country total is a cell of its own (key: region and city "*").
 A cell counts as recovered when a derived value equals its true people count and that count is below the
 minimum cell size (the truth comes from the database the export was made from).
 """
@@ -35,11 +38,22 @@ def key_of(row: dict[str, str]) -> Key:
     return (row["framework"], row["platform"], row["country_iso2"], row["region"], row["city"])
 
 
+COUNTRY = "*"  # region and city of a country total's key
+
+
+def country_key(row: dict[str, str]) -> Key:
+    return (row["framework"], row["platform"], row["country_iso2"], COUNTRY, COUNTRY)
+
+
 def true_cells(db: Path) -> dict[Key, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute("""SELECT framework, platform, coalesce(country_iso2, ''), coalesce(region, ''),
                                      coalesce(city, ''), people FROM mart_contributor_geography""").fetchall()
+        has_countries = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_country_geography'").fetchone()[0]
+        if has_countries:
+            rows += con.execute(f"""SELECT framework, platform, country_iso2, '{COUNTRY}', '{COUNTRY}', people
+                                    FROM mart_country_geography WHERE NOT is_unknown""").fetchall()
     finally:
         con.close()
     return {tuple(r[:5]): int(r[5]) for r in rows}
@@ -54,11 +68,16 @@ class Attacker:
         self.rows = read_csv(export / "mart_contributor_geography.csv")
         hubs = export / "mart_china_hubs.csv"
         self.hubs = read_csv(hubs) if hubs.exists() else []
+        countries = export / "mart_country_geography.csv"
+        self.countries = [r for r in read_csv(countries) if r["is_unknown"] != "True"] if countries.exists() else []
         self.known: dict[Key, float] = {}  # what the attacker knows of each cell (published or derived)
         self.derived: dict[Key, float] = {}  # the blanks they filled in
         for row in self.rows:
             if row["people"] != "":
                 self.known[key_of(row)] = float(row["people"])
+        for row in self.countries:
+            if row["people"] != "":
+                self.known[country_key(row)] = float(row["people"])
 
     def attack(self) -> dict[Key, float]:
         self._what_blanks_still_show()
@@ -73,16 +92,16 @@ class Attacker:
         return True
 
     def _what_blanks_still_show(self) -> None:
-        for row in self.rows:
+        for key, row in [(key_of(r), r) for r in self.rows] + [(country_key(r), r) for r in self.countries]:
             if row["people"] != "":
                 continue
             tiers = [_number(row[c]) for c in row if c.startswith("people_by_")]
             if tiers and all(t is not None for t in tiers):
-                self._learn(key_of(row), sum(tiers))
+                self._learn(key, sum(tiers))
             for share, denominator in (("people_share", "people_total"), ("located_people_share", "people_located")):
                 s, d = _number(row.get(share, "")), _number(row.get(denominator, ""))
                 if s is not None and d is not None:
-                    self._learn(key_of(row), s * d)
+                    self._learn(key, s * d)
 
     def _differences(self) -> bool:
         learnt = False
@@ -90,8 +109,30 @@ class Attacker:
             unknown = [k for k in cells if k not in self.known]
             if total is not None and len(unknown) == 1:
                 learnt |= self._learn(unknown[0], total - sum(self.known[k] for k in cells if k in self.known))
+        for cells, total in self._country_sums():  # a total whose parts are all known, or a part of a known total
+            unknown = [k for k in [*cells, total] if k not in self.known]
+            if len(unknown) != 1:
+                continue
+            parts = sum(self.known[k] for k in cells if k in self.known)
+            learnt |= self._learn(total, parts) if unknown[0] == total else \
+                self._learn(unknown[0], self.known[total] - parts)
         learnt |= self._platform_sums()
         return learnt
+
+    def _country_sums(self) -> list[tuple[list[Key], Key]]:
+        """(parts, total) pairs of keys: a country's cells and its total; a country's platform totals and its
+        `all` total."""
+        sums = []
+        for row in self.countries:
+            country = country_key(row)
+            cells = [key_of(r) for r in self.rows if key_of(r)[:3] == country[:3]]
+            sums.append((cells, country))
+            if row["platform"] == "all":
+                platforms = [country_key(r) for r in self.countries
+                             if r["platform"] != "all" and (r["framework"], r["country_iso2"]) == (country[0], country[2])]
+                if platforms:
+                    sums.append((platforms, country))
+        return sums
 
     def _relations(self) -> list[tuple[list[Key], float | None]]:
         """(cells, their published or known total) for every sum the attacker can write."""
@@ -103,6 +144,10 @@ class Attacker:
             located = [key_of(r) for r in rows if r["is_unknown"] != "True"]
             relations.append((located, _number(rows[0]["people_located"])))
             relations.append(([key_of(r) for r in rows], _number(rows[0]["people_total"])))
+        for (framework, platform), rows in by_platform.items():  # the country totals add up to people_located
+            totals = [country_key(r) for r in self.countries if (r["framework"], r["platform"]) == (framework, platform)]
+            if totals:
+                relations.append((totals, _number(rows[0]["people_located"])))
         for hub in self.hubs:
             if hub["period"] == "all" and hub["people_cn"] != "":
                 rows = [r for r in by_platform.get((hub["framework"], "all"), []) if r["is_unknown"] != "True"]

@@ -129,6 +129,14 @@ def adversarial_db(tmp_path: Path) -> Path:
     con = duckdb.connect(str(paths.work_db))
     geography = adversarial_cells()  # noqa: F841 (read by name by DuckDB)
     con.execute("CREATE TABLE mart_contributor_geography AS SELECT * FROM geography")
+    con.execute("""CREATE TABLE mart_country_geography AS
+                   SELECT framework, platform, country_iso2, bool_or(is_unknown) AS is_unknown, sum(people) AS people,
+                          any_value(people_total) AS people_total, sum(people) / any_value(people_total) AS people_share,
+                          any_value(people_located) AS people_located,
+                          coalesce(sum(people) FILTER (WHERE region IS NOT NULL), 0) AS people_with_region,
+                          sum(contributions) AS contributions, sum(people_by_location) AS people_by_location,
+                          sum(people_by_company) AS people_by_company, sum(people_by_email_domain) AS people_by_email_domain
+                   FROM geography GROUP BY framework, platform, country_iso2""")
     con.execute("""CREATE TABLE mart_china_hubs AS SELECT 'X' AS framework, 'all' AS period, 66 AS people_located,
                    22 AS people_cn, 22 / 66 AS cn_share_of_located, 15 AS people_cn_profiled, 15 AS people_cn_with_city,
                    ['Beijing', 'Shanghai'] AS top_cities, 15 AS top3_city_people, 1.0 AS top3_city_share,
@@ -147,6 +155,23 @@ def test_complementary_suppression_defeats_differences(adversarial_db, tmp_path,
     export(adversarial_db, tmp_path / "primary-only", public=True, min_cell=5)
     recovered = recovered_small_cells(tmp_path / "primary-only", adversarial_db, 5)
     assert {("X", "all", "CN", "CN-SH", "Shanghai"), ("X", "gitee", "FR", "", "")} <= set(recovered)
+
+
+def test_country_totals_are_suppressed_together_with_their_cells(adversarial_db, tmp_path, monkeypatch):
+    export(adversarial_db, tmp_path / "public", public=True, min_cell=5)
+    assert recovered_small_cells(tmp_path / "public", adversarial_db, 5) == {}
+    countries = read_csv(tmp_path / "public" / "mart_country_geography.csv")
+    assert all(r["people"] == "" or int(r["people"]) >= 5 or r["is_unknown"] == "True" for r in countries)
+    # country totals suppressed on their own (no link to their cells or to each other) give cells away
+    monkeypatch.setattr(disclosure, "country_relations", lambda cells, countries: [])
+    export(adversarial_db, tmp_path / "apart", public=True, min_cell=5)
+    recovered = recovered_small_cells(tmp_path / "apart", adversarial_db, 5)
+    assert ("X", "github", "FR", "*", "*") in recovered or ("X", "github", "FR", "", "") in recovered, recovered
+
+
+def test_country_totals_cannot_be_protected_without_their_cells():
+    with pytest.raises(ValueError, match="together"):
+        disclosure.protect(disclosure.COUNTRIES, pd.DataFrame(), disclosure.Policy(min_cell=5, key=b"k"))
 
 
 @pytest.fixture()
