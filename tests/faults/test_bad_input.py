@@ -493,6 +493,18 @@ def test_a_dead_host_is_one_line_at_once_without_the_token(platform, cause, tmp_
     assert list((tmp_path / "landing").rglob("*.jsonl")) == []  # nothing landed as if it were an answer
 
 
+def test_with_no_network_the_pre_flight_says_so_in_one_line_for_every_host():
+    from oss_miner.errors import HostUnreachable
+    from oss_miner.sources.http import probe_hosts
+
+    urls = {platform: dead_hosts(platform)["resolve"][f"OSS_MINER_{platform.upper()}_URL"] for platform in ("github", "gitee")}
+    urls["gitlab"] = dead_hosts("gitlab")["refused"]["OSS_MINER_GITLAB_URL"]
+    with pytest.raises(HostUnreachable) as caught:
+        probe_hosts(urls)
+    assert str(caught.value).startswith(f"github: cannot resolve {UNRESOLVABLE}: is there a network?")
+    assert str(caught.value).endswith("(gitee and gitlab cannot be reached either)") and "\n" not in str(caught.value)
+
+
 def test_a_host_that_answered_once_is_retried_when_it_stops(monkeypatch):
     """The same refusal from a host that has answered in this run is a blip, not a wrong URL: retried with
     backoff, then a transient failure (Prefect retries the task later)."""

@@ -193,10 +193,12 @@ def probe_hosts(urls: dict[str, str]) -> None:
     if not direct:
         return
     with ThreadPoolExecutor(max_workers=len(direct), thread_name_prefix="probe") as pool:
-        failures = list(pool.map(lambda item: _probe(*item), direct))  # at once: each may wait for a resolver
-    for failure in failures:
-        if failure is not None:
-            raise failure
+        probed = list(pool.map(lambda item: _probe(*item), direct))  # at once: each may wait for a resolver
+    failed = [(platform, failure) for (platform, _), failure in zip(direct, probed) if failure is not None]
+    if len(failed) == 1:
+        raise failed[0][1]
+    if failed:  # no network, most likely: one line still, naming the others
+        raise HostUnreachable(f"{failed[0][1]} ({' and '.join(p for p, _ in failed[1:])} cannot be reached either)")
 
 
 def _probe(platform: str, url: str) -> HostUnreachable | None:
