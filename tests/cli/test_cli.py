@@ -45,7 +45,7 @@ def snapshot(tmp_path: Path) -> Path:
     (["sql"], "Missing argument 'query'. (see `oss-miner sql --help`)"),
     (["run", "--platform", "gitub"], "unknown platform 'gitub'; choose from github, gitee, gitlab"),
     (["run", "--framework", "Nope"], "unknown framework 'Nope'; choose from PaddlePaddle"),
-    (["run", "--repo", "svn:foo"], "--repo 'svn:foo': use github:OWNER/NAME"),
+    (["run", "--repo", "svn:foo"], "--repo 'svn:foo': use PLATFORM:OWNER/NAME"),
     (["run", "--repo", "github:no-slash"], "must look like OWNER/NAME"),
     (["run", "--config", "/nonexistent/c.toml"], "config file /nonexistent/c.toml not found"),
     (["sql", "select 1", "--db", "/nonexistent/x.duckdb"], "no database at /nonexistent/x.duckdb"),

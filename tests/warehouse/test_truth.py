@@ -46,7 +46,7 @@ def mined(tmp_path_factory):
         with ThreadPoolExecutor(4) as pool:
             jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
             jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
-            jobs += [pool.submit(pipeline.extract_dependents, spec, fw, packages) for fw, packages in plan.dependents]
+            jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, packages) for p, fw, packages in plan.dependents]
             [job.result() for job in jobs]
             [job.result() for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]]
         pipeline.seal(spec)

@@ -49,12 +49,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from oss_miner.config import URL_ENV, RepoRef
+from oss_miner.config import RepoRef, url_env
 from oss_miner.errors import HostKeptFailing, RunFailed
 from oss_miner.landing import Page, page_key
 from oss_miner.privacy import RedactingFilter, Redactor
 from oss_miner.records import empty_record
-from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats
+from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats, instance_name
 
 log = logging.getLogger("oss_miner.extract")
 
@@ -340,7 +340,7 @@ class HostPinnedSession(requests.Session):
         where = "{}://{}:{}".format(*self.pinned)
         return RunFailed(self.redactor(
             f"{self.platform}: {method} {strip_credential_params(url)} failed ({type(exc).__name__}): {where} has not "
-            f"answered once in this run; check {URL_ENV[(self.platform, 'url')]} or the catalogue's "
+            f"answered once in this run; check {url_env(self.platform)} or the catalogue's "
             f"[platforms.{self.platform}] url, then re-run to resume"))
 
     def _failure(self, method: str, url: str, reason: str) -> str:
@@ -624,22 +624,28 @@ PROFILE_WORKERS = 4  # profiles are one request each on Gitee and GitLab: a few 
 class RestSource:
     """Base of the Gitee and GitLab sources: everything but the endpoints and the payload shapes.
 
-    Subclasses set `platform`, `ordered_listings` (listings the API returns newest first), implement
+    Subclasses set `dialect`, `ordered_listings` (listings the API returns newest first), implement
     `_get` (one GET through their client) and `_next` (the following page from an answer), and the
     entity parsers.
     """
 
-    platform = ""
+    dialect = ""
     per_page = 100
     ordered_listings: frozenset[str] = frozenset()
 
-    def __init__(self, ctx: ExtractContext):
+    def __init__(self, ctx: ExtractContext, platform: str | None = None):
         self.ctx = ctx
+        self.platform = instance_name(ctx, self.dialect, platform)
+        self.instance = ctx.catalogue.platforms[self.platform]
         self.stats = RequestStats(self.platform)
         self.store = PageStore(ctx, self.platform, self.stats)
         self._repos: dict[str, dict[str, Any]] = {}
         self._repo_pages: dict[str, Page] = {}
         self._repos_lock = threading.Lock()
+
+    @staticmethod
+    def check_endpoints(instance: Any) -> None:
+        """Nothing the schema has not checked."""
 
     # -- hooks ---------------------------------------------------------------------------------
     def _get(self, template: str, path: str, query: dict[str, Any], etag: str | None) -> Answer:
@@ -671,8 +677,7 @@ class RestSource:
             if answer.status == 304:
                 return Fetched(304, [], etag)
             if answer.status == 401:  # with a token the session raised already: this is an anonymous run
-                var = f"{self.platform.upper()}_TOKEN"
-                raise RunFailed(f"{self.platform}: the server asks for a token (401); set {var}")
+                raise RunFailed(f"{self.platform}: the server asks for a token (401); set {self.instance.tokens_from}")
             if answer.status >= 500:
                 raise TransportFailed(self.ctx.redactor(
                     f"{self.platform}: GET {template} {params} kept answering HTTP {answer.status}; re-run to resume"))
