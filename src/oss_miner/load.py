@@ -68,12 +68,12 @@ LEDGER: dict[str, Entity] = {
         )),
         Entity("run_platforms", "Request accounting of each run per platform (sum over the run's extraction tasks)", (
             _c("run_id", "VARCHAR", "run (see runs)"),
-            _c("platform", "VARCHAR", "github, gitee, gitlab or git"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms), or git"),
             *_STAT_COLUMNS,
         )),
         Entity("run_requests", "Requests of each run per platform, endpoint template and HTTP status", (
             _c("run_id", "VARCHAR", "run (see runs)"),
-            _c("platform", "VARCHAR", "github, gitee, gitlab or git"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms), or git"),
             _c("endpoint", "VARCHAR", "endpoint template, e.g. /repos/{owner}/{repo}/forks"),
             _c("status", "INTEGER", "HTTP status of the answer"),
             _c("count", "BIGINT", "number of such requests"),
@@ -89,9 +89,16 @@ CATALOGUE: dict[str, Entity] = {
             _c("vendor", "VARCHAR", "organisation behind the framework"),
             _c("baseline", "BOOLEAN", "a comparison framework (TensorFlow, PyTorch), not one of the tracked Chinese ones"),
         )),
+        Entity("catalogue_platforms", "Forge instances of the configuration ([platforms.NAME]): the API each speaks and who operates it", (
+            _c("platform", "VARCHAR", "instance NAME, as every platform column names it (github, gitee, gitlab, ...)"),
+            _c("api", "VARCHAR", "API dialect the instance speaks: github, gitee or gitlab"),
+            _c("url", "VARCHAR", "API endpoint as configured (after OSS_MINER_<NAME>_URL)"),
+            _c("operator_country", "VARCHAR", "ISO 3166-1 alpha-2 code of where the operating entity is based "
+               "(US for github.com and gitlab.com, CN for gitee.com and jihulab.com; HK, MO, TW are not CN); NULL: unknown"),
+        )),
         Entity("catalogue_repositories", "Tracked repositories of each framework with their configured role", (
             _c("framework", "VARCHAR", "framework the repository belongs to"),
-            _c("platform", "VARCHAR", "github, gitee or gitlab"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms)"),
             _c("repo", "VARCHAR", "repository path as configured (raw_*.repo)"),
             _c("role", "VARCHAR", "primary (where development happens) or mirror (a copy)"),
         )),
@@ -109,7 +116,7 @@ CATALOGUE: dict[str, Entity] = {
         )),
         Entity("catalogue_orgs", "Vendor organisations whose other repositories form each framework's ecosystem", (
             _c("framework", "VARCHAR", "framework"),
-            _c("platform", "VARCHAR", "github, gitee or gitlab"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms)"),
             _c("org", "VARCHAR", "organisation or group name as configured"),
         )),
         Entity("catalogue_bot_patterns", "Regular expressions (case-insensitive) that mark logins and commit authors as bots", (
@@ -345,6 +352,7 @@ def _catalogue_rows(catalogue: Catalogue, patterns: list[str]) -> dict[str, list
         rows["catalogue_vendor_companies"] += [(name, c.strip().lower()) for c in dict.fromkeys(fw.vendor_companies) if c.strip()]
         rows["catalogue_packages"] += [(name, p) for p in dict.fromkeys(fw.pypi)]
         rows["catalogue_orgs"] += [(name, o.platform, o.name) for o in fw.orgs]
+    rows["catalogue_platforms"] = [(name, i.api, i.url, i.operator_country) for name, i in catalogue.platforms.items()]
     rows["catalogue_bot_patterns"] = [(p,) for p in patterns]
     return rows
 

@@ -78,7 +78,7 @@ def test_repository_lists_match_the_truth(mined):
 def test_framework_figures_match_the_truth(mined):
     con, truth = mined
     ours = {r[0]: r[1:] for r in con.execute("""
-        SELECT d.framework, a.forks, a.active, d.dependents_github, v.vendor_commit_share_by_email_domain
+        SELECT d.framework, a.forks, a.active, d.dependents, v.vendor_commit_share_by_email_domain
         FROM mart_platform_dependence d
         JOIN mart_vendor_share v USING (framework)
         LEFT JOIN (SELECT framework, max(forks_to_date) AS forks, max(active_forks_to_date) AS active
