@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from oss_miner.config import Catalogue
+from oss_miner import migrate
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.landing import Landing
 from oss_miner.privacy import PERSON_COLUMNS, REDACTOR
@@ -80,6 +81,13 @@ LEDGER: dict[str, Entity] = {
         )),
     ]
 }
+
+# About the database itself, not about any run.
+SCHEMA = Entity(migrate.VERSION_TABLE, "The schema version of this database (oss_miner.migrate): one row, written when "
+                "the database was created or last upgraded", (
+    _c("version", "INTEGER", "schema version; a database without this table was written before versions were recorded (1)"),
+    _c("recorded_at", "TIMESTAMPTZ", "when the database was created or upgraded to it"),
+))
 
 CATALOGUE: dict[str, Entity] = {
     e.name: e
@@ -141,21 +149,23 @@ def _literal(text: str) -> str:
 
 def _tables() -> dict[str, tuple[str, tuple[Column, ...]]]:
     out = {raw_table(name): (e.comment, (*e.columns, *LANDING_COLUMNS)) for name, e in ENTITIES.items()}
-    out.update({name: (e.comment, e.columns) for name, e in {**LEDGER, **CATALOGUE}.items()})
+    out.update({name: (e.comment, e.columns) for name, e in {**LEDGER, **CATALOGUE, SCHEMA.name: SCHEMA}.items()})
     return out
 
 
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the working database and bring its schema up to date."""
     path = Path(db_path)
-    if str(db_path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if str(db_path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            migrate.upgrade(path)  # a database an earlier release wrote, after a backup
         con = duckdb.connect(str(db_path))
     except duckdb.IOException as exc:
         raise UserError(f"cannot open database {db_path}: {str(exc).splitlines()[0]}; is another run using it?") from None
     con.execute("SET TimeZone = 'UTC'")
     ensure_schema(con)
+    migrate.record_version(con)
     return con
 
 
