@@ -1,9 +1,9 @@
 """A second GitLab instance, added by configuration alone, is mined beside the first.
 
 `second_gitlab/catalogue.toml` extends the sandbox catalogue with `[platforms.jihu]` (api = "gitlab") and two
-projects there; the run is pointed at it with OSS_MINER_JIHU_URL and JIHU_TOKEN. Nothing under src/ names
-it. A second sandbox (`second_gitlab/world.toml`, another seed) serves its projects. Its accounts,
-repositories and figures appear under its own NAME in every mart, and the first GitLab's figures and request
+projects there; nothing under src/ names it. The sandbox serves it from a world of its own, under its NAME,
+and the run is pointed at it with OSS_MINER_JIHU_URL and JIHU_TOKEN. Its accounts, repositories and figures
+appear under its own NAME in every mart, and the first GitLab's figures and every default platform's request
 counts are those of a run without it.
 """
 
@@ -14,33 +14,48 @@ from typing import Iterator
 
 import pytest
 
-from faults_support import HASH_KEY, SCALE, SEED, environment, query, run_stages, sandbox_environment
+from faults_support import HASH_KEY, SCALE, SEED, environment, query, run_stages
+from oss_miner.sandbox.model import World
 from oss_miner.sandbox.server import SandboxOptions, SandboxServer
 from oss_miner.sandbox.truth import REPOSITORIES_COLUMNS, repository_rows
 
-HERE = Path(__file__).resolve().parent / "second_gitlab"
+CATALOGUE = Path(__file__).resolve().parent / "second_gitlab" / "catalogue.toml"
 SECOND = "jihu"
 
 
 @pytest.fixture(scope="module")
-def jihu() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxOptions(seed=SEED + 4, scale=SCALE, catalogue_path=str(HERE / "world.toml"))) as server:
+def sandbox() -> Iterator[SandboxServer]:
+    options = SandboxOptions(seed=SEED, scale=SCALE, code_search_limit=None, catalogue_path=str(CATALOGUE))
+    with SandboxServer(options) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def mined(clean_sandbox: SandboxServer, jihu: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def jihu(sandbox: SandboxServer) -> World:
+    """The world the sandbox serves as the second GitLab."""
+    return sandbox.instances[SECOND]
+
+
+@pytest.fixture(scope="module")
+def mined(sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("second-gitlab") / "oss_miner.duckdb"
-    variables = {**sandbox_environment(clean_sandbox.urls), "OSS_MINER_HASH_KEY": HASH_KEY,
-                 "OSS_MINER_JIHU_URL": jihu.urls["gitlab"], "JIHU_TOKEN": "sandbox-jihu"}
+    variables = {**sandbox.environment(github="faults-github-1,faults-github-2", gitee="faults-gitee",
+                                       gitlab="faults-gitlab"), "OSS_MINER_HASH_KEY": HASH_KEY}
+    assert variables["OSS_MINER_JIHU_URL"] == sandbox.urls[SECOND] == sandbox.urls["gitlab"].replace("/gitlab", "/jihu/gitlab")
     with environment(variables):
-        run_stages(db, config=HERE / "catalogue.toml")
+        run_stages(db, config=CATALOGUE)
     return db
 
 
-def truth_of(server: SandboxServer) -> dict[str, dict[str, str]]:
+def test_the_sandbox_serves_it_under_its_name(sandbox):
+    assert {"github", "github_graphql", "gitee", "gitlab", "stats", SECOND} <= set(sandbox.urls)
+    # the main world is the sandbox catalogue's, as without the instance
+    assert {r.platform for r in sandbox.world.repos.values()} == {"github", "gitee", "gitlab"}
+
+
+def truth_of(world) -> dict[str, dict[str, str]]:
     """The world's tracked GitLab projects (repositories.csv of `oss-miner sandbox truth`) by path."""
-    rows = [dict(zip(REPOSITORIES_COLUMNS, values)) for values in repository_rows(server.world)]
+    rows = [dict(zip(REPOSITORIES_COLUMNS, values)) for values in repository_rows(world)]
     return {row["full_name"]: row for row in rows if row["platform"] == "gitlab"}
 
 
@@ -71,7 +86,7 @@ def test_its_repositories_and_figures_are_under_its_own_name(mined, jihu):
 
 
 def test_its_accounts_and_people_are_under_its_own_name(mined, jihu):
-    known = {a.account_id for a in jihu.world.accounts.values() if a.platform == "gitlab"}
+    known = {a.account_id for a in jihu.accounts.values() if a.platform == "gitlab"}
     ours = {i for (i,) in query(mined, "SELECT account_id FROM mart_accounts WHERE platform = ?", [SECOND])}
     assert ours and ours <= known
     # its projects' history exists only there: the commits are credited to it
