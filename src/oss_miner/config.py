@@ -243,7 +243,7 @@ class Catalogue(_Strict):
         which is how catalogues written before instances existed read."""
         if not isinstance(value, dict):
             return value
-        return {name: {"name": name, **({"api": name} if name in DIALECTS else {}), **body}
+        return {name: {**({"api": name} if name in DIALECTS else {}), **body, "name": name}
                 if isinstance(body, dict) else body for name, body in value.items()}
 
     @model_validator(mode="after")

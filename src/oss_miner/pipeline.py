@@ -104,7 +104,6 @@ def load_catalogue(spec: RunSpec) -> Catalogue:
 def check_catalogue(catalogue: Catalogue) -> None:
     """What the configuration's schema cannot see and would otherwise fail a run after its extraction."""
     from oss_miner import load
-    from oss_miner.sources.github_transport import check_endpoints
 
     load.check_bot_patterns(catalogue)
     for instance in catalogue.platforms.values():
