@@ -52,9 +52,9 @@ def extract_org_task(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
     return pipeline.extract_org(spec, platform, org)
 
 
-@task(name="extract-dependents", task_run_name="extract dependents of {framework}", tags=["platform:github"], **RETRIES)
-def extract_dependents_task(spec: RunSpec, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
-    return pipeline.extract_dependents(spec, framework, packages)
+@task(name="extract-dependents", task_run_name="extract dependents of {framework} on {platform}", **RETRIES)
+def extract_dependents_task(spec: RunSpec, platform: str, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
+    return pipeline.extract_dependents(spec, platform, framework, packages)
 
 
 @task(name="extract-accounts", task_run_name="extract {platform} profiles", **RETRIES)
@@ -104,10 +104,10 @@ def _extract(spec: RunSpec, plan: pipeline.Plan) -> list[dict[str, Any]]:
         jobs.setdefault(t.platform, []).append(partial(_tagged(extract_repository_task, t.platform).submit, spec, t))
     for p, org in plan.orgs:
         jobs.setdefault(p, []).append(partial(_tagged(extract_org_task, p).submit, spec, p, org))
-    for fw, pkgs in plan.dependents:
-        jobs.setdefault("github", []).append(partial(extract_dependents_task.submit, spec, fw, pkgs))
-    # submitted in turn per platform: GitHub's many tasks queue for a few accounts, and submitted first
-    # they would hold every worker while Gitee's and GitLab's tasks wait for one
+    for p, fw, pkgs in plan.dependents:
+        jobs.setdefault(p, []).append(partial(_tagged(extract_dependents_task, p).submit, spec, p, fw, pkgs))
+    # submitted in turn per platform: one platform's many tasks (GitHub's) queue for a few accounts, and
+    # submitted first they would hold every worker while the other platforms' tasks wait for one
     by_platform: dict[str, list[Any]] = {p: [] for p in jobs}
     for turn in zip_longest(*jobs.values()):
         for platform, job in zip(jobs, turn):

@@ -21,6 +21,6 @@ FROM (
     UNION ALL
     SELECT framework, platform, account_id, 'stargazer' FROM int_stargazers
     UNION ALL
-    SELECT framework, platform, owner_id, 'dependent_owner' FROM stg_github_dependents
+    SELECT framework, platform, owner_id, 'dependent_owner' FROM stg_dependents
 )
 WHERE framework IS NOT NULL AND account_id IS NOT NULL

@@ -3,7 +3,7 @@
 -- profile yet, or deleted). Adds the bot flag and the organisation named in the company field.
 --
 -- Columns:
---   platform: github, gitee or gitlab
+--   platform: platform instance NAME (catalogue_platforms)
 --   account_id: numeric id on the platform (accounts are keyed by platform and id, never by login)
 --   login: latest login seen (profile, else the latest reference)
 --   type: User, Organization or Bot
@@ -12,15 +12,13 @@
 --   organisation: the company field normalised to an organisation handle: "@baidu" and
 --     "@Baidu, Inc." give baidu; other text is lower-cased with spaces collapsed
 WITH profiles AS (
-    SELECT *, true AS has_profile FROM stg_github_accounts
-    UNION ALL BY NAME SELECT *, true AS has_profile FROM stg_gitee_accounts
-    UNION ALL BY NAME SELECT *, true AS has_profile FROM stg_gitlab_accounts
+    SELECT *, true AS has_profile FROM stg_accounts
 ),
 referenced AS (
     SELECT platform, account_id, login, NULL AS owner_type, observed_at FROM int_contributors WHERE account_id IS NOT NULL
     UNION ALL SELECT platform, owner_id, owner_login, owner_type, observed_at FROM int_forks
     UNION ALL SELECT platform, account_id, login, NULL, observed_at FROM int_stargazers
-    UNION ALL SELECT platform, owner_id, owner_login, owner_type, observed_at FROM stg_github_dependents
+    UNION ALL SELECT platform, owner_id, owner_login, owner_type, observed_at FROM stg_dependents
 ),
 referenced_only AS (
     SELECT platform, account_id, arg_max(login, observed_at) AS login,

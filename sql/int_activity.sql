@@ -7,8 +7,6 @@
 SELECT c.framework, c.role, a.*
 FROM int_activity_by_run AS a
 SEMI JOIN (
-    SELECT platform, repo, run_id FROM stg_github_activity
-    UNION SELECT platform, repo, run_id FROM stg_gitee_activity
-    UNION SELECT platform, repo, run_id FROM stg_gitlab_activity
+    SELECT DISTINCT platform, repo, run_id FROM stg_activity
 ) AS current_runs USING (platform, repo, run_id)
 LEFT JOIN catalogue_repositories AS c USING (platform, repo)

@@ -14,5 +14,5 @@ SELECT
         WHEN e.author_key IS NOT NULL THEN 'email:' || e.author_key
         WHEN e.name_key IS NOT NULL THEN 'name:' || e.name_key
     END AS identity
-FROM (FROM stg_github_contributors UNION ALL BY NAME FROM stg_gitee_contributors UNION ALL BY NAME FROM stg_gitlab_contributors) AS e
+FROM stg_contributors AS e
 LEFT JOIN catalogue_repositories AS c USING (platform, repo)

@@ -10,5 +10,5 @@ SELECT
     c.framework, c.role, f.*,
     coalesce(f.pushed_at > f.created_at + INTERVAL 1 DAY, false) AS is_active,
     coalesce(f.stars, 0) > 0 AS has_stars
-FROM (FROM stg_github_forks UNION ALL BY NAME FROM stg_gitee_forks UNION ALL BY NAME FROM stg_gitlab_forks) AS f
+FROM stg_forks AS f
 LEFT JOIN catalogue_repositories AS c USING (platform, repo)

@@ -8,5 +8,5 @@
 SELECT
     c.framework, c.role, r.*,
     lower(r.full_name) <> lower(r.repo) AS renamed
-FROM (FROM stg_github_repositories UNION ALL BY NAME FROM stg_gitee_repositories UNION ALL BY NAME FROM stg_gitlab_repositories) AS r
+FROM stg_repositories AS r
 LEFT JOIN catalogue_repositories AS c USING (platform, repo)

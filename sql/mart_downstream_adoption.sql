@@ -1,6 +1,7 @@
 -- Who builds on each framework, month by month: forks created (all platforms and copies, mirrors'
 -- forks included: adoption happens wherever users are), how many of them live on (active: pushed to
--- more than a day after creation), how many earned stars, dependents found by GitHub code search
+-- more than a day after creation), how many earned stars (per platform: mart_adoption_by_platform),
+-- dependents found by code search (GitHub's)
 -- (dated by the run that first found them; a lower bound: search caps at 1,000 results and indexes
 -- only some files, and the flag says when the latest search was incomplete), and the adopters behind
 -- them: fork and dependent owners counted once, in the month of their first adoption, bots excluded,
@@ -13,12 +14,9 @@
 --   new_active_forks: of those, forks pushed to more than a day after creation
 --   active_share: denominator new_forks: new_active_forks / new_forks
 --   new_forks_with_stars: of those, forks with at least one star
---   new_forks_github: forks created on GitHub
---   new_forks_gitee: forks created on Gitee
---   new_forks_gitlab: forks created on GitLab
 --   forks_to_date: forks created up to the end of the month (current forks only: deleted ones are gone)
 --   active_forks_to_date: active forks among forks_to_date
---   new_dependents: dependent repositories first found in the month (GitHub only)
+--   new_dependents: dependent repositories first found in the month (by code search: GitHub only)
 --   dependents_to_date: dependents found up to the end of the month
 --   dependents_search_incomplete: the framework's latest dependents search was incomplete (more exist)
 --   new_adopters: non-bot fork or dependent owners (people and organisations) adopting for the first time
@@ -35,12 +33,12 @@ WITH forks AS (
     WHERE framework IS NOT NULL AND created_at IS NOT NULL
 ),
 first_found AS (
-    SELECT framework, repo_id, min(observed_at) AS found_at FROM raw_dependents GROUP BY framework, repo_id
+    SELECT platform, framework, repo_id, min(observed_at) AS found_at FROM raw_dependents GROUP BY platform, framework, repo_id
 ),
 dependents AS (
     SELECT d.framework, date_trunc('month', f.found_at)::DATE AS month, d.platform, d.owner_id AS account_id
-    FROM stg_github_dependents AS d
-    JOIN first_found AS f USING (framework, repo_id)
+    FROM stg_dependents AS d
+    JOIN first_found AS f USING (platform, framework, repo_id)
 ),
 adoptions AS (
     SELECT framework, month, platform, account_id FROM forks
@@ -80,10 +78,7 @@ fork_stats AS (
     SELECT framework, month,
         count(*) AS new_forks,
         count(*) FILTER (WHERE is_active) AS new_active_forks,
-        count(*) FILTER (WHERE has_stars) AS new_forks_with_stars,
-        count(*) FILTER (WHERE platform = 'github') AS new_forks_github,
-        count(*) FILTER (WHERE platform = 'gitee') AS new_forks_gitee,
-        count(*) FILTER (WHERE platform = 'gitlab') AS new_forks_gitlab
+        count(*) FILTER (WHERE has_stars) AS new_forks_with_stars
     FROM forks GROUP BY framework, month
 ),
 dependent_stats AS (
@@ -91,7 +86,7 @@ dependent_stats AS (
     FROM dependents GROUP BY framework, month
 ),
 incomplete AS (
-    SELECT framework, bool_or(incomplete) AS dependents_search_incomplete FROM stg_github_dependents GROUP BY framework
+    SELECT framework, bool_or(incomplete) AS dependents_search_incomplete FROM stg_dependents GROUP BY framework
 ),
 months AS (
     SELECT framework, month FROM fork_stats
@@ -103,9 +98,6 @@ SELECT
     coalesce(f.new_active_forks, 0) AS new_active_forks,
     CASE WHEN f.new_forks > 0 THEN f.new_active_forks / f.new_forks END AS active_share,
     coalesce(f.new_forks_with_stars, 0) AS new_forks_with_stars,
-    coalesce(f.new_forks_github, 0) AS new_forks_github,
-    coalesce(f.new_forks_gitee, 0) AS new_forks_gitee,
-    coalesce(f.new_forks_gitlab, 0) AS new_forks_gitlab,
     (sum(coalesce(f.new_forks, 0)) OVER w)::BIGINT AS forks_to_date,
     (sum(coalesce(f.new_active_forks, 0)) OVER w)::BIGINT AS active_forks_to_date,
     coalesce(d.new_dependents, 0) AS new_dependents,

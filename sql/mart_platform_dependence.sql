@@ -1,19 +1,26 @@
--- How much each framework relies on GitHub versus Gitee or a GitLab instance. Which copy is primary
--- and which are mirrors comes from the configuration, checked against the platforms' mirror fields
--- and evidence (a mirror without pull requests, pushed after its primary). Where development happens
--- is read from pull/merge requests and issues per platform. People are non-bot persons engaged with
--- the framework (credited contributors, stargazers, fork owners, dependent owners; organisations
--- excluded), present on a platform when they play a role there; a mirror is never credited with its
--- primary's contributors. A person may be present on several platforms, so people shares overlap;
--- stars and forks are the counts the platforms report.
+-- How much each framework relies on GitHub, and on platforms operated outside mainland China, versus
+-- Gitee or a GitLab instance; per platform figures are in mart_platform_presence. Which copy is
+-- primary and which are mirrors comes from the configuration, checked against the platforms' mirror
+-- fields and evidence (a mirror without pull requests, pushed after its primary). Where development
+-- happens is read from pull/merge requests and issues per platform. People are non-bot persons engaged
+-- with the framework (credited contributors, stargazers, fork owners, dependent owners; organisations
+-- excluded), present on a platform when they play a role there (int_platform_people); a mirror is
+-- never credited with its primary's contributors. Stars and forks are the counts the platforms report.
+-- "GitHub" is every platform that speaks the github API (catalogue_platforms.api); "foreign-operated"
+-- every platform whose operator_country is known and not CN (HK, MO and TW have their own codes).
 --
 -- github_dependence_index (0..1) = weighted mean of four GitHub shares, each over all platforms:
---   0.4 * development_share_github  ((pull requests + issues on GitHub) / (pull requests + issues))
+--   0.4 * development_share_github  ((pull requests + issues on GitHub) / (pull requests + issues);
+--                                     missing when the framework has no copy on GitHub)
 --   0.2 * contributor_share_github   (credited contributors on GitHub / contributors)
 --   0.2 * stars_share_github         (stars on GitHub / stars)
 --   0.2 * forks_share_github         (forks on GitHub / forks)
--- A share whose denominator is 0 is left out and the remaining weights are rescaled to sum to 1;
--- NULL when all four are missing. 1 means everything happens on GitHub, 0 nothing does.
+-- foreign_platform_dependence_index (0..1) = the same weighted mean of the four shares of the
+-- foreign-operated platforms (development_share_foreign, contributor_share_foreign,
+-- stars_share_foreign, forks_share_foreign), so that GitHub and gitlab.com count alike and
+-- a JiHu GitLab (CN) counts with Gitee.
+-- In both, a share whose denominator is 0 is left out and the remaining weights are rescaled to sum
+-- to 1; NULL when all four are missing. 1 means everything happens there, 0 nothing does.
 --
 -- Columns:
 --   framework: framework
@@ -25,44 +32,30 @@
 --     pushed relative to the primary, e.g. "last push 5 days after the primary")
 --   mirrors_confirmed: mirrors that the platform flags or that have no pull requests
 --   development_platform: platform with most pull/merge requests and issues
---   pull_requests_github: pull requests on GitHub copies (all states)
---   pull_requests_gitee: pull requests on Gitee copies
---   pull_requests_gitlab: merge requests on GitLab copies
---   issues_github: issues on GitHub copies (all states)
---   issues_gitee: issues on Gitee copies
---   issues_gitlab: issues on GitLab copies
---   development_share_github: (pull requests + issues on GitHub) / (pull requests + issues on all platforms)
---   contributors_total: denominator: non-bot people credited with the framework's work
---   contributors_github: of those, credited on GitHub
---   contributors_gitee: of those, credited on Gitee
---   contributors_gitlab: of those, credited on GitLab
---   contributor_share_github: contributors_github / contributors_total
+--   development_total: denominator of the development shares: pull requests + issues on all platforms
+--   development_share_github: (pull requests + issues on GitHub) / development_total
+--   development_share_foreign: (pull requests + issues on foreign-operated platforms) / development_total
+--   contributors_total: denominator of the contributor shares: non-bot people credited with the framework's work
+--   contributor_share_github: contributors credited on GitHub / contributors_total
+--   contributor_share_foreign: contributors credited on a foreign-operated platform / contributors_total
 --   people_total: denominator of the people shares: non-bot persons engaged with the framework
---   people_github: engaged persons present on GitHub
---   people_gitee: engaged persons present on Gitee
---   people_gitlab: engaged persons present on GitLab
---   people_share_github: people_github / people_total
---   people_share_gitee: people_gitee / people_total
---   people_share_gitlab: people_gitlab / people_total
 --   people_only_github: engaged persons present on GitHub and on no other platform
 --   people_only_github_share: people_only_github / people_total
+--   people_only_foreign_operated: engaged persons present only on foreign-operated platforms
+--   people_only_foreign_operated_share: people_only_foreign_operated / people_total
 --   people_on_several_platforms: engaged persons present on two or more platforms (the overlap)
 --   overlap_share: people_on_several_platforms / people_total
---   stars_total: denominator: stars reported by every copy
---   stars_github: stars of GitHub copies
---   stars_gitee: stars of Gitee copies
---   stars_gitlab: stars of GitLab copies
---   stars_share_github: stars_github / stars_total
---   forks_total: denominator: forks reported by every copy
---   forks_github: forks of GitHub copies
---   forks_gitee: forks of Gitee copies
---   forks_gitlab: forks of GitLab copies
---   forks_share_github: forks_github / forks_total
---   dependents_github: dependents found by GitHub code search (a lower bound; no other platform is searched)
+--   stars_total: denominator of the stars shares: stars reported by every copy
+--   stars_share_github: stars of GitHub copies / stars_total
+--   stars_share_foreign: stars of copies on foreign-operated platforms / stars_total
+--   forks_total: denominator of the forks shares: forks reported by every copy
+--   forks_share_github: forks of GitHub copies / forks_total
+--   forks_share_foreign: forks of copies on foreign-operated platforms / forks_total
+--   dependents: dependents found by code search (a lower bound; only GitHub's API searches code)
 --   github_dependence_index: the 0..1 index defined above
+--   foreign_platform_dependence_index: the 0..1 index defined above
 WITH repos AS (
-    SELECT c.framework, c.platform, c.repo, c.role, r.is_mirror, r.pushed_at, r.stars, r.forks,
-           a.pull_requests, a.issues
+    SELECT c.framework, c.platform, c.repo, c.role, r.is_mirror, r.pushed_at, a.pull_requests, a.issues
     FROM catalogue_repositories AS c
     LEFT JOIN int_repositories AS r USING (platform, repo)
     LEFT JOIN int_activity AS a USING (platform, repo)
@@ -116,85 +109,59 @@ mirrors AS (
     WHERE m.role = 'mirror'
     GROUP BY m.framework
 ),
-platform_sums AS (
-    SELECT framework, platform, sum(pull_requests)::BIGINT AS pull_requests, sum(issues)::BIGINT AS issues,
-           coalesce(sum(stars), 0)::BIGINT AS stars, coalesce(sum(forks), 0)::BIGINT AS forks,
-           (coalesce(sum(pull_requests), 0) + coalesce(sum(issues), 0))::BIGINT AS development
-    FROM repos GROUP BY framework, platform
+platforms AS (
+    SELECT platform, api = 'github' AS is_github, coalesce(operator_country <> 'CN', false) AS is_foreign
+    FROM catalogue_platforms
 ),
-development AS (
-    SELECT framework,
-        arg_max(platform, development) FILTER (WHERE development > 0) AS development_platform,
-        max(pull_requests) FILTER (WHERE platform = 'github') AS pull_requests_github,
-        max(pull_requests) FILTER (WHERE platform = 'gitee') AS pull_requests_gitee,
-        max(pull_requests) FILTER (WHERE platform = 'gitlab') AS pull_requests_gitlab,
-        max(issues) FILTER (WHERE platform = 'github') AS issues_github,
-        max(issues) FILTER (WHERE platform = 'gitee') AS issues_gitee,
-        max(issues) FILTER (WHERE platform = 'gitlab') AS issues_gitlab,
-        sum(development) FILTER (WHERE platform = 'github') / nullif(sum(development), 0) AS development_share_github
-    FROM platform_sums GROUP BY framework
+copies AS (
+    -- a framework's copies per platform, each platform once, so sums over them are the platforms' counts
+    SELECT c.*, coalesce(p.is_github, false) AS is_github, coalesce(p.is_foreign, false) AS is_foreign
+    FROM int_platform_copies AS c LEFT JOIN platforms AS p USING (platform)
 ),
 reach AS (
-    -- one row per framework and platform in platform_sums, so max() picks that platform's count
     SELECT f.framework,
-        coalesce(sum(s.stars), 0)::BIGINT AS stars_total,
-        coalesce(max(s.stars) FILTER (WHERE s.platform = 'github'), 0) AS stars_github,
-        coalesce(max(s.stars) FILTER (WHERE s.platform = 'gitee'), 0) AS stars_gitee,
-        coalesce(max(s.stars) FILTER (WHERE s.platform = 'gitlab'), 0) AS stars_gitlab,
-        stars_github / nullif(stars_total, 0) AS stars_share_github,
-        coalesce(sum(s.forks), 0)::BIGINT AS forks_total,
-        coalesce(max(s.forks) FILTER (WHERE s.platform = 'github'), 0) AS forks_github,
-        coalesce(max(s.forks) FILTER (WHERE s.platform = 'gitee'), 0) AS forks_gitee,
-        coalesce(max(s.forks) FILTER (WHERE s.platform = 'gitlab'), 0) AS forks_gitlab,
-        forks_github / nullif(forks_total, 0) AS forks_share_github
-    FROM catalogue_frameworks AS f LEFT JOIN platform_sums AS s USING (framework)
+        arg_max(c.platform, c.development) FILTER (WHERE c.development > 0) AS development_platform,
+        coalesce(sum(c.development), 0)::BIGINT AS development_total,
+        sum(c.development) FILTER (WHERE c.is_github) / nullif(development_total, 0) AS development_share_github,
+        sum(c.development) FILTER (WHERE c.is_foreign) / nullif(development_total, 0) AS development_share_foreign,
+        coalesce(sum(c.stars), 0)::BIGINT AS stars_total,
+        coalesce(sum(c.stars) FILTER (WHERE c.is_github), 0) / nullif(stars_total, 0) AS stars_share_github,
+        coalesce(sum(c.stars) FILTER (WHERE c.is_foreign), 0) / nullif(stars_total, 0) AS stars_share_foreign,
+        coalesce(sum(c.forks), 0)::BIGINT AS forks_total,
+        coalesce(sum(c.forks) FILTER (WHERE c.is_github), 0) / nullif(forks_total, 0) AS forks_share_github,
+        coalesce(sum(c.forks) FILTER (WHERE c.is_foreign), 0) / nullif(forks_total, 0) AS forks_share_foreign
+    FROM catalogue_frameworks AS f LEFT JOIN copies AS c USING (framework)
     GROUP BY f.framework
 ),
-presence AS (
-    SELECT framework, platform, person_key, true AS credited FROM int_framework_people
-    UNION ALL
-    SELECT r.framework, r.platform, i.person_key, false
-    FROM int_account_roles AS r
-    JOIN int_accounts AS a USING (platform, account_id)
-    JOIN int_identities AS i ON i.kind = 'account' AND i.platform = r.platform AND i.account_id = r.account_id
-    WHERE r.role <> 'contributor' AND NOT a.is_bot AND coalesce(a.type, 'User') = 'User'
-),
 persons AS (
-    SELECT framework, person_key,
-        bool_or(platform = 'github') AS on_github,
-        bool_or(platform = 'gitee') AS on_gitee,
-        bool_or(platform = 'gitlab') AS on_gitlab,
-        count(DISTINCT platform) AS platforms,
-        bool_or(credited) AS credited,
-        bool_or(credited AND platform = 'github') AS credited_github,
-        bool_or(credited AND platform = 'gitee') AS credited_gitee,
-        bool_or(credited AND platform = 'gitlab') AS credited_gitlab
-    FROM presence GROUP BY framework, person_key
+    SELECT e.framework, e.person_key,
+        count(DISTINCT e.platform) AS platforms,
+        bool_or(e.credited) AS credited,
+        bool_or(e.credited AND coalesce(p.is_github, false)) AS credited_github,
+        bool_or(e.credited AND coalesce(p.is_foreign, false)) AS credited_foreign,
+        bool_and(coalesce(p.is_github, false)) AS only_github,
+        bool_and(coalesce(p.is_foreign, false)) AS only_foreign
+    FROM int_platform_people AS e LEFT JOIN platforms AS p USING (platform)
+    GROUP BY e.framework, e.person_key
 ),
 people AS (
     -- counted over every configured framework (count() of an unmatched row is 0)
     SELECT f.framework,
         count(p.person_key) FILTER (WHERE p.credited) AS contributors_total,
-        count(p.person_key) FILTER (WHERE p.credited_github) AS contributors_github,
-        count(p.person_key) FILTER (WHERE p.credited_gitee) AS contributors_gitee,
-        count(p.person_key) FILTER (WHERE p.credited_gitlab) AS contributors_gitlab,
-        contributors_github / nullif(contributors_total, 0) AS contributor_share_github,
+        count(p.person_key) FILTER (WHERE p.credited_github) / nullif(contributors_total, 0) AS contributor_share_github,
+        count(p.person_key) FILTER (WHERE p.credited_foreign) / nullif(contributors_total, 0) AS contributor_share_foreign,
         count(p.person_key) AS people_total,
-        count(p.person_key) FILTER (WHERE p.on_github) AS people_github,
-        count(p.person_key) FILTER (WHERE p.on_gitee) AS people_gitee,
-        count(p.person_key) FILTER (WHERE p.on_gitlab) AS people_gitlab,
-        people_github / nullif(people_total, 0) AS people_share_github,
-        people_gitee / nullif(people_total, 0) AS people_share_gitee,
-        people_gitlab / nullif(people_total, 0) AS people_share_gitlab,
-        count(p.person_key) FILTER (WHERE p.on_github AND p.platforms = 1) AS people_only_github,
+        count(p.person_key) FILTER (WHERE p.only_github) AS people_only_github,
         people_only_github / nullif(people_total, 0) AS people_only_github_share,
+        count(p.person_key) FILTER (WHERE p.only_foreign) AS people_only_foreign_operated,
+        people_only_foreign_operated / nullif(people_total, 0) AS people_only_foreign_operated_share,
         count(p.person_key) FILTER (WHERE p.platforms >= 2) AS people_on_several_platforms,
         people_on_several_platforms / nullif(people_total, 0) AS overlap_share
     FROM catalogue_frameworks AS f LEFT JOIN persons AS p USING (framework)
     GROUP BY f.framework
 ),
 dependents AS (
-    SELECT framework, count(*) AS dependents_github FROM stg_github_dependents GROUP BY framework
+    SELECT framework, count(*) AS dependents FROM stg_dependents GROUP BY framework
 )
 SELECT
     f.framework,
@@ -202,19 +169,27 @@ SELECT
     coalesce(m.mirrors, []) AS mirrors,
     coalesce(m.mirror_evidence, []) AS mirror_evidence,
     coalesce(m.mirrors_confirmed, 0) AS mirrors_confirmed,
-    dv.* EXCLUDE (framework),
-    p.* EXCLUDE (framework),
-    r.* EXCLUDE (framework),
-    coalesce(d.dependents_github, 0) AS dependents_github,
-    (0.4 * coalesce(dv.development_share_github, 0) + 0.2 * coalesce(p.contributor_share_github, 0)
+    r.development_platform, r.development_total, r.development_share_github, r.development_share_foreign,
+    p.contributors_total, p.contributor_share_github, p.contributor_share_foreign,
+    p.people_total, p.people_only_github, p.people_only_github_share,
+    p.people_only_foreign_operated, p.people_only_foreign_operated_share,
+    p.people_on_several_platforms, p.overlap_share,
+    r.stars_total, r.stars_share_github, r.stars_share_foreign,
+    r.forks_total, r.forks_share_github, r.forks_share_foreign,
+    coalesce(d.dependents, 0) AS dependents,
+    (0.4 * coalesce(r.development_share_github, 0) + 0.2 * coalesce(p.contributor_share_github, 0)
         + 0.2 * coalesce(r.stars_share_github, 0) + 0.2 * coalesce(r.forks_share_github, 0))
-    / nullif(0.4 * (dv.development_share_github IS NOT NULL)::INTEGER + 0.2 * (p.contributor_share_github IS NOT NULL)::INTEGER
+    / nullif(0.4 * (r.development_share_github IS NOT NULL)::INTEGER + 0.2 * (p.contributor_share_github IS NOT NULL)::INTEGER
         + 0.2 * (r.stars_share_github IS NOT NULL)::INTEGER + 0.2 * (r.forks_share_github IS NOT NULL)::INTEGER, 0)
-        AS github_dependence_index
+        AS github_dependence_index,
+    (0.4 * coalesce(r.development_share_foreign, 0) + 0.2 * coalesce(p.contributor_share_foreign, 0)
+        + 0.2 * coalesce(r.stars_share_foreign, 0) + 0.2 * coalesce(r.forks_share_foreign, 0))
+    / nullif(0.4 * (r.development_share_foreign IS NOT NULL)::INTEGER + 0.2 * (p.contributor_share_foreign IS NOT NULL)::INTEGER
+        + 0.2 * (r.stars_share_foreign IS NOT NULL)::INTEGER + 0.2 * (r.forks_share_foreign IS NOT NULL)::INTEGER, 0)
+        AS foreign_platform_dependence_index
 FROM catalogue_frameworks AS f
 LEFT JOIN primaries AS pr USING (framework)
 LEFT JOIN mirrors AS m USING (framework)
-LEFT JOIN development AS dv USING (framework)
-LEFT JOIN people AS p USING (framework)
 LEFT JOIN reach AS r USING (framework)
+LEFT JOIN people AS p USING (framework)
 LEFT JOIN dependents AS d USING (framework)

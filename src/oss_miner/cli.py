@@ -64,9 +64,9 @@ def run(
     config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML (default: config/oss-miner.toml here, else the packaged one).")] = None,
     db: DbOption = DEFAULT_DB,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write CSV exports and the report here after the run.")] = None,
-    platform: Annotated[Optional[list[str]], typer.Option("--platform", help="Only this platform (repeatable): github, gitee, gitlab.")] = None,
+    platform: Annotated[Optional[list[str]], typer.Option("--platform", help="Only this platform (repeatable): a NAME of the catalogue's [platforms], e.g. github, gitee, gitlab.")] = None,
     framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
-    repo: Annotated[Optional[list[str]], typer.Option("--repo", help="Mine just this repository (repeatable): github:OWNER/NAME, gitee:..., gitlab:..., git:URL_OR_PATH.")] = None,
+    repo: Annotated[Optional[list[str]], typer.Option("--repo", help="Mine just this repository (repeatable): PLATFORM:OWNER/NAME (github:..., gitee:..., gitlab:GROUP/PROJECT) or git:URL_OR_PATH.")] = None,
     state: Annotated[Optional[Path], typer.Option("--state", help="Run state folder (default: beside --db).")] = None,
     landing: Annotated[Optional[str], typer.Option("--landing", help="Landing area: a folder or an fsspec URL such as s3://bucket/landing.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for a run already using this database instead of refusing.")] = False,
@@ -209,13 +209,13 @@ def _command_as_typed() -> str:
 
 @app.command()
 def serve(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML; its [schedule] sets the cron and the task limits.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue TOML; its [schedule] sets the cron, each [platforms.NAME] task_limit its task limit.")] = None,
     db: DbOption = DEFAULT_DB,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where each scheduled run writes its exports.")] = Path("reports"),
     cron: Annotated[Optional[str], typer.Option("--cron", help="Override the catalogue's cron expression (UTC).")] = None,
 ) -> None:
     """Serve the `mine` deployment on its cron schedule (start `prefect server start` first for the UI), after
-    setting the server's per-platform task limits from the catalogue's [schedule] task_limits."""
+    setting the server's per-platform task limits from each [platforms.NAME] task_limit of the catalogue."""
     from oss_miner.config import load_config
 
     catalogue = load_config(config)
@@ -223,7 +223,7 @@ def serve(
 
     from flows.mine import apply_task_limits, deployment
 
-    limits = apply_task_limits(catalogue.schedule.task_limits)
+    limits = apply_task_limits(catalogue.task_limits())
     typer.echo("extraction tasks at once: " + ", ".join(f"{p} {n}" for p, n in sorted(limits.items())), err=True)
     parameters = {"config": catalogue.source, "db": str(db), "out": str(out) if out else None}
     serve_deployments(deployment(cron or catalogue.schedule.cron, parameters))

@@ -1,8 +1,10 @@
 """The catalogue (what to track, where the forges are) and the credentials (from the environment).
 
 The catalogue is a TOML file validated with pydantic; every validation error becomes one line that
-names the file and the key. Tokens are never read from the file, only from GITHUB_TOKEN, GITEE_TOKEN
-and GITLAB_TOKEN, and are kept as SecretStr so that they do not print.
+names the file and the key. Forges are data: each `[platforms.NAME]` is an instance that names its API
+dialect (`api`), so two instances of one dialect (gitlab.com and a JiHu GitLab) are mined side by side.
+Tokens are never read from the file, only from each instance's `token_env` (NAME_TOKEN by default), and
+are kept as SecretStr so that they do not print.
 """
 
 from __future__ import annotations
@@ -15,25 +17,35 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from oss_miner.errors import UserError
+from oss_miner.sources import DIALECTS, GIT
 
-PLATFORMS: tuple[str, ...] = ("github", "gitee", "gitlab")
-Platform = Literal["github", "gitee", "gitlab"]
 Role = Literal["primary", "mirror"]
 
 DEFAULT_CONFIG = Path("config/oss-miner.toml")
 DEFAULT_SANDBOX_CONFIG = Path("config/sandbox.toml")
-URL_ENV = {
-    ("github", "url"): "OSS_MINER_GITHUB_URL",
-    ("github", "graphql_url"): "OSS_MINER_GITHUB_GRAPHQL_URL",
-    ("gitee", "url"): "OSS_MINER_GITEE_URL",
-    ("gitlab", "url"): "OSS_MINER_GITLAB_URL",
-}
-TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitee": "GITEE_TOKEN", "gitlab": "GITLAB_TOKEN"}
+ENDPOINT_KEYS = ("url", "graphql_url")
+# an instance name is part of environment variable names, Prefect tags and `NAME:PATH` arguments
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)+$")
+_TOKEN_VAR = re.compile(r"^([A-Z][A-Z0-9_]*)_TOKEN$")
+
+
+def is_platform_name(text: str) -> bool:
+    return bool(_NAME.match(text)) and text != GIT
+
+
+def url_env(platform: str, key: str = "url") -> str:
+    """The environment variable that overrides an instance's endpoint: OSS_MINER_<NAME>_URL, ..._GRAPHQL_URL."""
+    return f"OSS_MINER_{platform.upper()}_{key.upper()}"
+
+
+def default_token_env(platform: str) -> str:
+    return f"{platform.upper()}_TOKEN"
 
 
 class _Strict(BaseModel):
@@ -41,7 +53,7 @@ class _Strict(BaseModel):
 
 
 class RepoRef(_Strict):
-    platform: Platform
+    platform: str  # an instance NAME of [platforms]
     path: str
     role: Role = "primary"
 
@@ -58,7 +70,7 @@ class RepoRef(_Strict):
 
 
 class OrgRef(_Strict):
-    platform: Platform
+    platform: str  # an instance NAME of [platforms]
     name: str
 
     @property
@@ -107,9 +119,33 @@ class Framework(_Strict):
         return repos
 
 
-class Endpoint(_Strict):
+class Instance(_Strict):
+    """One forge instance, `[platforms.NAME]`: which API it speaks, where, with whose tokens."""
+
+    name: str
+    api: str  # the dialect, a key of oss_miner.sources.DIALECTS
     url: str
     graphql_url: str | None = None
+    token_env: str = ""  # default NAME_TOKEN
+    # ISO 3166-1 alpha-2 of where the operating entity is based (HK, MO and TW are not CN); None: unknown
+    operator_country: str | None = None
+    # extraction tasks of this instance running at once: the Prefect tag concurrency limit `platform:NAME`
+    # that `oss-miner serve` sets (a GitHub account's requests are serial whatever this says)
+    task_limit: int = Field(3, ge=1)
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not is_platform_name(value):
+            raise ValueError(f"{value!r} cannot name a platform: use lower-case letters, digits and _ (not {GIT!r})")
+        return value
+
+    @field_validator("api")
+    @classmethod
+    def _known_dialect(cls, value: str) -> str:
+        if value not in DIALECTS:
+            raise ValueError(f"unknown API dialect {value!r}; choose from {', '.join(DIALECTS)}")
+        return value
 
     @field_validator("url", "graphql_url")
     @classmethod
@@ -117,6 +153,31 @@ class Endpoint(_Strict):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"must be an http(s) URL (got {value!r})")
         return value.rstrip("/") if value else value
+
+    @field_validator("operator_country")
+    @classmethod
+    def _alpha2(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Z]{2}$", value):
+            raise ValueError(f"must be an ISO 3166-1 alpha-2 code such as US or CN (got {value!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _dialect_endpoints(self) -> "Instance":
+        for key in DIALECTS[self.api].extra_endpoints:
+            if not getattr(self, key):
+                raise ValueError(f"{key} is required for api = {self.api!r}")
+        return self
+
+    @property
+    def tokens_from(self) -> str:
+        return self.token_env or default_token_env(self.name)
+
+    @property
+    def backend(self) -> str:
+        """The API backend, for telling two instances on one apart: scheme, host, port and path."""
+        parts = urlsplit(self.url.lower())
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        return f"{parts.scheme}://{parts.hostname}:{port}{parts.path.rstrip('/')}"
 
 
 class Refresh(_Strict):
@@ -131,17 +192,6 @@ class Refresh(_Strict):
 
 class Schedule(_Strict):
     cron: str = "0 3 * * *"
-    # Prefect tag concurrency limits `oss-miner serve` sets on the server: extraction tasks running at once
-    # per platform (`platform:<name>`); a GitHub account's requests are serial whatever this says.
-    task_limits: dict[Platform, int] = Field(
-        default_factory=lambda: {"github": 6, "gitee": 3, "gitlab": 3})
-
-    @field_validator("task_limits")
-    @classmethod
-    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
-        if any(limit < 1 for limit in value.values()):
-            raise ValueError("each limit must be at least 1")
-        return value
 
     @field_validator("cron")
     @classmethod
@@ -177,7 +227,7 @@ class Bots(_Strict):
 class Catalogue(_Strict):
     """The validated configuration file."""
 
-    platforms: dict[Platform, Endpoint]
+    platforms: dict[str, Instance]
     refresh: Refresh = Refresh()
     schedule: Schedule = Schedule()
     privacy: Privacy = Privacy()
@@ -185,6 +235,16 @@ class Catalogue(_Strict):
     bots: Bots = Bots()
     frameworks: dict[str, Framework]
     source: str = ""
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _named_instances(cls, value: object) -> object:
+        """Each instance knows its NAME; `api` may be left out when NAME is a dialect (`[platforms.gitee]`),
+        which is how catalogues written before instances existed read."""
+        if not isinstance(value, dict):
+            return value
+        return {name: {**({"api": name} if name in DIALECTS else {}), **body, "name": name}
+                if isinstance(body, dict) else body for name, body in value.items()}
 
     @model_validator(mode="after")
     def _consistent(self) -> "Catalogue":
@@ -197,12 +257,25 @@ class Catalogue(_Strict):
                         "keep it in one framework"
                     )
                 seen[repo.key] = name
-            for repo in fw.repos:
-                if repo.platform not in self.platforms:
-                    raise ValueError(f"frameworks.{name} uses {repo.platform} but [platforms.{repo.platform}] is missing")
-        if "github" in self.platforms and not self.platforms["github"].graphql_url:
-            raise ValueError("platforms.github.graphql_url is required (e.g. https://api.github.com/graphql)")
+            for kind, refs in (("repos", fw.repos), ("orgs", fw.orgs)):
+                for index, ref in enumerate(refs):
+                    if ref.platform not in self.platforms:
+                        raise ValueError(f"frameworks.{name}.{kind}.{index}.platform: {ref.platform!r} is not declared "
+                                         f"([platforms.{ref.platform}] is missing)")
+        backends: dict[str, str] = {}
+        for name, instance in self.platforms.items():
+            if instance.backend in backends:
+                raise ValueError(f"platforms.{name}.url: {instance.url} is the API of platforms.{backends[instance.backend]} "
+                                 "too; one instance per backend")
+            backends[instance.backend] = name
         return self
+
+    def dialect(self, platform: str) -> str:
+        """The API dialect of an instance."""
+        return self.platforms[platform].api
+
+    def task_limits(self) -> dict[str, int]:
+        return {name: instance.task_limit for name, instance in self.platforms.items()}
 
     @cached_property
     def bot_regex(self) -> re.Pattern[str]:
@@ -220,9 +293,9 @@ class Catalogue(_Strict):
                 )
             chosen = {by_lower[f.lower()]: self.frameworks[by_lower[f.lower()]] for f in frameworks}
         if platforms:
-            bad = [p for p in platforms if p not in PLATFORMS]
+            bad = [p for p in platforms if p not in self.platforms]
             if bad:
-                raise UserError(f"unknown platform {bad[0]!r}; choose from {', '.join(PLATFORMS)}")
+                raise UserError(f"unknown platform {bad[0]!r}; choose from {', '.join(self.platforms)}")
             chosen = {
                 name: fw.model_copy(update={
                     "repos": [r for r in fw.repos if r.platform in platforms],
@@ -244,10 +317,15 @@ class Credentials:
     tokens: dict[str, tuple[SecretStr, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Credentials":
+    def from_env(cls, environ: dict[str, str] | None = None, catalogue: "Catalogue | None" = None) -> "Credentials":
+        """Each instance's tokens from its `token_env`; without a catalogue, every NAME_TOKEN variable."""
         env = os.environ if environ is None else environ
+        if catalogue is not None:
+            variables = {name: instance.tokens_from for name, instance in catalogue.platforms.items()}
+        else:
+            variables = {m.group(1).lower(): var for var in env if (m := _TOKEN_VAR.match(var))}
         tokens = {}
-        for platform, var in TOKEN_ENV.items():
+        for platform, var in variables.items():
             values = [t.strip() for t in env.get(var, "").split(",") if t.strip()]
             tokens[platform] = tuple(SecretStr(v) for v in values)
         return cls(tokens)
@@ -320,9 +398,11 @@ def load_config(path: Path | str | None = None, *, sandbox: bool = False, enviro
     path = Path(path) if path else default_config_path(sandbox)
     doc = _resolve(path)
     env = os.environ if environ is None else environ
-    for (platform, key), var in URL_ENV.items():
-        if env.get(var):
-            doc.setdefault("platforms", {}).setdefault(platform, {})[key] = env[var]
+    platforms = doc.get("platforms")
+    for platform, body in (platforms.items() if isinstance(platforms, dict) else ()):
+        for key in ENDPOINT_KEYS:
+            if env.get(url_env(platform, key)) and isinstance(body, dict):
+                body[key] = env[url_env(platform, key)]
     for name, fw in (doc.get("frameworks") or {}).items():
         if isinstance(fw, dict):
             fw["name"] = name

@@ -33,7 +33,7 @@ import duckdb
 
 from oss_miner import load, models, runstate
 from oss_miner.cache import Cache
-from oss_miner.config import PLATFORMS
+from oss_miner.config import is_platform_name
 from oss_miner.errors import UserError
 from oss_miner.landing import Landing, landed_runs, page_key
 from oss_miner.privacy import PERSON_COLUMNS, ForgetList, Hasher, load_hash_key
@@ -44,9 +44,10 @@ FORGOTTEN = "(forgotten)"
 
 def parse_who(who: str) -> tuple[str, str]:
     platform, sep, login = who.partition(":")
-    if not sep or platform not in PLATFORMS or not login.strip() or any(c.isspace() or c in "/:" for c in login):
+    # the database, not the catalogue, says which platforms hold accounts: an unknown one finds nobody
+    if not sep or not is_platform_name(platform) or not login.strip() or any(c.isspace() or c in "/:" for c in login):
         raise UserError(f"{who!r}: name the account as PLATFORM:LOGIN, e.g. github:octocat "
-                        f"(platform one of {', '.join(PLATFORMS)})")
+                        "(PLATFORM a name of the catalogue's [platforms])")
     return platform, login
 
 
@@ -272,7 +273,7 @@ def _clean_cache(path: Path, sweep: Sweep) -> None:
     for key in cache.keys():
         if sweep.scrub.names_login(key):  # e.g. gitlab:user-id:<login>
             cache.delete(key)
-        elif key.startswith("github:fork-nodes:") and forks:  # fork id -> GraphQL node id, for fork activity
+        elif ":fork-nodes:" in key and forks:  # fork id -> GraphQL node id, for fork activity
             nodes = json.loads(cache.get(key) or "{}")
             if forks & set(nodes):
                 cache.set(key, json.dumps({k: v for k, v in nodes.items() if k not in forks}))

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from oss_miner.config import Catalogue
+from oss_miner import migrate
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.landing import Landing
 from oss_miner.privacy import PERSON_COLUMNS, REDACTOR
@@ -71,18 +72,25 @@ LEDGER: dict[str, Entity] = {
         )),
         Entity("run_platforms", "Request accounting of each run per platform (sum over the run's extraction tasks)", (
             _c("run_id", "VARCHAR", "run (see runs)"),
-            _c("platform", "VARCHAR", "github, gitee, gitlab or git"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms), or git"),
             *_STAT_COLUMNS,
         )),
         Entity("run_requests", "Requests of each run per platform, endpoint template and HTTP status", (
             _c("run_id", "VARCHAR", "run (see runs)"),
-            _c("platform", "VARCHAR", "github, gitee, gitlab or git"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms), or git"),
             _c("endpoint", "VARCHAR", "endpoint template, e.g. /repos/{owner}/{repo}/forks"),
             _c("status", "INTEGER", "HTTP status of the answer"),
             _c("count", "BIGINT", "number of such requests"),
         )),
     ]
 }
+
+# About the database itself, not about any run.
+SCHEMA = Entity(migrate.VERSION_TABLE, "The schema version of this database (oss_miner.migrate): one row, written when "
+                "the database was created or last upgraded", (
+    _c("version", "INTEGER", "schema version; a database without this table was written before versions were recorded (1)"),
+    _c("recorded_at", "TIMESTAMPTZ", "when the database was created or upgraded to it"),
+))
 
 CATALOGUE: dict[str, Entity] = {
     e.name: e
@@ -92,9 +100,16 @@ CATALOGUE: dict[str, Entity] = {
             _c("vendor", "VARCHAR", "organisation behind the framework"),
             _c("baseline", "BOOLEAN", "a comparison framework (TensorFlow, PyTorch), not one of the tracked Chinese ones"),
         )),
+        Entity("catalogue_platforms", "Forge instances of the configuration ([platforms.NAME]): the API each speaks and who operates it", (
+            _c("platform", "VARCHAR", "instance NAME, as every platform column names it (github, gitee, gitlab, ...)"),
+            _c("api", "VARCHAR", "API dialect the instance speaks: github, gitee or gitlab"),
+            _c("url", "VARCHAR", "API endpoint as configured (after OSS_MINER_<NAME>_URL)"),
+            _c("operator_country", "VARCHAR", "ISO 3166-1 alpha-2 code of where the operating entity is based "
+               "(US for github.com and gitlab.com, CN for gitee.com and jihulab.com; HK, MO, TW are not CN); NULL: unknown"),
+        )),
         Entity("catalogue_repositories", "Tracked repositories of each framework with their configured role", (
             _c("framework", "VARCHAR", "framework the repository belongs to"),
-            _c("platform", "VARCHAR", "github, gitee or gitlab"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms)"),
             _c("repo", "VARCHAR", "repository path as configured (raw_*.repo)"),
             _c("role", "VARCHAR", "primary (where development happens) or mirror (a copy)"),
         )),
@@ -112,7 +127,7 @@ CATALOGUE: dict[str, Entity] = {
         )),
         Entity("catalogue_orgs", "Vendor organisations whose other repositories form each framework's ecosystem", (
             _c("framework", "VARCHAR", "framework"),
-            _c("platform", "VARCHAR", "github, gitee or gitlab"),
+            _c("platform", "VARCHAR", "instance NAME (catalogue_platforms)"),
             _c("org", "VARCHAR", "organisation or group name as configured"),
         )),
         Entity("catalogue_bot_patterns", "Regular expressions (case-insensitive) that mark logins and commit authors as bots", (
@@ -137,21 +152,23 @@ def _literal(text: str) -> str:
 
 def _tables() -> dict[str, tuple[str, tuple[Column, ...]]]:
     out = {raw_table(name): (e.comment, (*e.columns, *LANDING_COLUMNS)) for name, e in ENTITIES.items()}
-    out.update({name: (e.comment, e.columns) for name, e in {**LEDGER, **CATALOGUE}.items()})
+    out.update({name: (e.comment, e.columns) for name, e in {**LEDGER, **CATALOGUE, SCHEMA.name: SCHEMA}.items()})
     return out
 
 
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the working database and bring its schema up to date."""
     path = Path(db_path)
-    if str(db_path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if str(db_path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            migrate.upgrade(path)  # a database an earlier release wrote, after a backup
         con = duckdb.connect(str(db_path))
     except duckdb.IOException as exc:
         raise UserError(f"cannot open database {db_path}: {str(exc).splitlines()[0]}; is another run using it?") from None
     con.execute("SET TimeZone = 'UTC'")
     ensure_schema(con)
+    migrate.record_version(con)
     return con
 
 
@@ -348,6 +365,7 @@ def _catalogue_rows(catalogue: Catalogue, patterns: list[str]) -> dict[str, list
         rows["catalogue_vendor_companies"] += [(name, c.strip().lower()) for c in dict.fromkeys(fw.vendor_companies) if c.strip()]
         rows["catalogue_packages"] += [(name, p) for p in dict.fromkeys(fw.pypi)]
         rows["catalogue_orgs"] += [(name, o.platform, o.name) for o in fw.orgs]
+    rows["catalogue_platforms"] = [(name, i.api, i.url, i.operator_country) for name, i in catalogue.platforms.items()]
     rows["catalogue_bot_patterns"] = [(p,) for p in patterns]
     return rows
 

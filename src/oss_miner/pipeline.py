@@ -17,11 +17,12 @@ from typing import Any
 
 from oss_miner import runstate
 from oss_miner.cache import Cache
-from oss_miner.config import PLATFORMS, Catalogue, Credentials, Framework, RepoRef, load_config
+from oss_miner.config import Catalogue, Credentials, Framework, RepoRef, load_config
 from oss_miner.errors import UserError
 from oss_miner.landing import Landing
 from oss_miner.privacy import FORGET_FILE, ForgetList, Hasher, install_redaction, load_hash_key
 from oss_miner.runstate import StatePaths
+from oss_miner.sources import DIALECTS, GIT
 from oss_miner.sources.base import ExtractContext, referenced_accounts
 
 log = logging.getLogger("oss_miner.pipeline")
@@ -56,7 +57,7 @@ class RunSpec:
 @dataclass(frozen=True)
 class RepoTask:
     framework: str
-    platform: str  # github | gitee | gitlab | git
+    platform: str  # an instance NAME of the catalogue, or git
     path: str  # OWNER/NAME, GitLab project path, or a git URL/path
     role: str = "primary"
 
@@ -65,7 +66,7 @@ class RepoTask:
 class Plan:
     repos: list[RepoTask] = field(default_factory=list)
     orgs: list[tuple[str, str]] = field(default_factory=list)  # (platform, org)
-    dependents: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (framework, packages)
+    dependents: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (platform, framework, packages)
     platforms: list[str] = field(default_factory=list)  # forges whose accounts are to be fetched
 
 
@@ -87,19 +88,13 @@ class Context:
 
 
 def _make_source(platform: str, ctx: ExtractContext) -> Any:
-    if platform == "github":
-        from oss_miner.sources.github import GitHubSource
-        return GitHubSource(ctx)
-    if platform == "gitee":
-        from oss_miner.sources.gitee import GiteeSource
-        return GiteeSource(ctx)
-    if platform == "gitlab":
-        from oss_miner.sources.gitlab import GitLabSource
-        return GitLabSource(ctx)
-    if platform == "git":
+    if platform == GIT:
         from oss_miner.sources.git import GitSource
         return GitSource(ctx)
-    raise UserError(f"unknown platform {platform!r}; choose from {', '.join(PLATFORMS)} or git")
+    instance = ctx.catalogue.platforms.get(platform)
+    if instance is None:
+        raise UserError(f"unknown platform {platform!r}; choose from {', '.join(ctx.catalogue.platforms)} or {GIT}")
+    return DIALECTS[instance.api].source_class()(ctx, platform)
 
 
 def load_catalogue(spec: RunSpec) -> Catalogue:
@@ -111,12 +106,10 @@ def load_catalogue(spec: RunSpec) -> Catalogue:
 def check_catalogue(catalogue: Catalogue) -> None:
     """What the configuration's schema cannot see and would otherwise fail a run after its extraction."""
     from oss_miner import load
-    from oss_miner.sources.github_transport import check_endpoints
 
     load.check_bot_patterns(catalogue)
-    github = catalogue.platforms.get("github")
-    if github is not None:
-        check_endpoints(github.url, github.graphql_url or f"{github.url}/graphql")
+    for instance in catalogue.platforms.values():
+        DIALECTS[instance.api].source_class().check_endpoints(instance)
 
 
 def check_writable(spec: RunSpec) -> None:
@@ -132,16 +125,19 @@ def check_writable(spec: RunSpec) -> None:
 
 
 def check_credentials(spec: RunSpec) -> None:
-    """Before any request: GitHub answers nothing useful without a token (Gitee and GitLab serve public
-    data anonymously, at lower limits); then every forge the run will ask must be reachable at all, so that
-    no network or a wrong URL fails in seconds with its cause instead of after minutes of retries."""
+    """Before any request: some dialects (GitHub) answer nothing useful without a token (Gitee and GitLab
+    serve public data anonymously, at lower limits); then every forge the run will ask must be reachable at
+    all, so that no network or a wrong URL fails in seconds with its cause instead of after minutes of retries."""
     chosen = plan(spec)
-    needed = set(chosen.platforms) | ({"github"} if chosen.dependents else set())
-    if "github" in needed and not Credentials.from_env().for_platform("github"):
-        raise UserError("github: no token; set GITHUB_TOKEN (comma-separated for a pool of tokens)")
+    catalogue = load_catalogue(spec)
+    credentials = Credentials.from_env(catalogue=catalogue)
+    needed = set(chosen.platforms) | {platform for platform, _, _ in chosen.dependents}
+    for platform in sorted(needed):
+        instance = catalogue.platforms[platform]
+        if DIALECTS[instance.api].needs_token and not credentials.for_platform(platform):
+            raise UserError(f"{platform}: no token; set {instance.tokens_from} (comma-separated for a pool of tokens)")
     from oss_miner.sources.http import probe_hosts
 
-    catalogue = load_catalogue(spec)
     probe_hosts({p: catalogue.platforms[p].url for p in sorted(needed) if p in catalogue.platforms})
 
 
@@ -163,7 +159,7 @@ def context(spec: RunSpec) -> Context:
 def _build_context(spec: RunSpec) -> Context:
     paths = spec.paths
     catalogue = load_catalogue(spec)
-    credentials = Credentials.from_env()
+    credentials = Credentials.from_env(catalogue=catalogue)
     redactor = install_redaction(credentials.all_secrets())
     hasher = Hasher(load_hash_key(paths.state))
     forgotten = ForgetList.load(paths.state, hasher)  # people `oss-miner forget` removed stay out
@@ -181,13 +177,14 @@ def _build_context(spec: RunSpec) -> Context:
 
 # -- plan ----------------------------------------------------------------------------------------
 
-def parse_repo_argument(value: str) -> tuple[str, str]:
+def parse_repo_argument(value: str, catalogue: Catalogue) -> tuple[str, str]:
     platform, sep, path = value.partition(":")
-    if not sep or not path or platform not in (*PLATFORMS, "git"):
+    if not sep or not path or platform not in (*catalogue.platforms, GIT):
         raise UserError(
-            f"--repo {value!r}: use github:OWNER/NAME, gitee:OWNER/NAME, gitlab:GROUP/PROJECT or git:URL_OR_PATH"
+            f"--repo {value!r}: use PLATFORM:OWNER/NAME (PLATFORM one of {', '.join(catalogue.platforms)}; "
+            f"the project path on a GitLab) or {GIT}:URL_OR_PATH"
         )
-    if platform != "git":
+    if platform != GIT:
         try:
             RepoRef(platform=platform, path=path)
         except ValueError as exc:  # pydantic's ValidationError: say it in one line
@@ -206,8 +203,8 @@ def plan(spec: RunSpec) -> Plan:
     for name, fw in catalogue.frameworks.items():
         result.repos += [RepoTask(name, r.platform, r.path, r.role) for r in fw.repos]
         result.orgs += [(o.platform, o.name) for o in fw.orgs]
-        if fw.pypi and "github" in catalogue.platforms and (not spec.platforms or "github" in spec.platforms):
-            result.dependents.append((name, tuple(fw.pypi)))
+        if fw.pypi:
+            result.dependents += [(platform, name, tuple(fw.pypi)) for platform in _dependent_searchers(spec, catalogue)]
     result.orgs = sorted(set(result.orgs))
     result.platforms = sorted({t.platform for t in result.repos} | {p for p, _ in result.orgs})
     return result
@@ -224,16 +221,20 @@ def _selects_nothing(spec: RunSpec) -> str:
     asked = [by_name[f.lower()] for f in spec.frameworks]  # (an unknown name was refused before)
     where = [f"{fw.name} is tracked on {' and '.join(sorted({r.platform for r in fw.repos}))} only" for fw in asked]
     return f"{flags} selects no repository: {'; '.join(where)}"
+def _dependent_searchers(spec: RunSpec, catalogue: Catalogue) -> list[str]:
+    """The instances whose dialect can search for dependents (GitHub's code search), of the --platform choice."""
+    return [name for name, instance in catalogue.platforms.items()
+            if DIALECTS[instance.api].searches_dependents and (not spec.platforms or name in spec.platforms)]
 
 
 def _plan_ad_hoc(spec: RunSpec, catalogue: Catalogue) -> Plan:
     known = {(r.platform, r.path.lower()): (name, r.role) for name, r in catalogue.tracked_repos()}
     result = Plan()
     for value in spec.repos:
-        platform, path = parse_repo_argument(value)
+        platform, path = parse_repo_argument(value, catalogue)
         framework, role = known.get((platform, path.lower()), (AD_HOC, "primary"))
         result.repos.append(RepoTask(framework, platform, path, role))
-    result.platforms = sorted({t.platform for t in result.repos} - {"git"})
+    result.platforms = sorted({t.platform for t in result.repos} - {GIT})
     return result
 
 
@@ -242,7 +243,7 @@ def adhoc_frameworks(spec: RunSpec) -> dict[str, Framework]:
     if not spec.repos:
         return {}
     repos = [RepoRef(platform=t.platform, path=t.path) for t in plan(spec).repos
-             if t.framework == AD_HOC and t.platform != "git"]
+             if t.framework == AD_HOC and t.platform != GIT]
     if not repos:
         return {}
     return {AD_HOC: Framework(name=AD_HOC, vendor="", repos=repos)}
@@ -257,9 +258,9 @@ def _drain(pages: Any) -> list[Any]:
 def extract_repository(spec: RunSpec, task: RepoTask) -> dict[str, Any]:
     """Everything about one tracked repository on one forge, then its git history."""
     ctx = context(spec)
-    if task.platform == "git":
-        _drain(ctx.source("git").fetch_commits("git", task.path, task.path, None))
-        return _flush_stats(ctx, "git")
+    if task.platform == GIT:
+        _drain(ctx.source(GIT).fetch_commits(GIT, task.path, task.path, None))
+        return _flush_stats(ctx, GIT)
     source = ctx.source(task.platform)
     repo = RepoRef(platform=task.platform, path=task.path, role=task.role)
     metadata = [r for page in _drain(source.fetch_repository(task.framework, repo)) for r in page.records
@@ -277,13 +278,13 @@ def _extract_history(ctx: Context, source: Any, repo: RepoRef, metadata: dict[st
     clone_url = metadata.get("clone_url")
     if not clone_url:
         return
-    git = ctx.source("git")
+    git = ctx.source(GIT)
     pages = _drain(git.fetch_commits(repo.platform, repo.path, clone_url, metadata.get("default_branch")))
     cloned = not any(p.entity == "findings" and any(r.get("kind") == "clone_failed" for r in p.records) for p in pages)
     if not cloned and hasattr(source, "fetch_commits"):
         log.info("%s %s: cloning failed, falling back to the commits API", repo.platform, repo.path)
         _drain(source.fetch_commits(repo))
-    _flush_stats(ctx, "git")
+    _flush_stats(ctx, GIT)
 
 
 def extract_org(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
@@ -292,10 +293,10 @@ def extract_org(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
     return _flush_stats(ctx, platform)
 
 
-def extract_dependents(spec: RunSpec, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
+def extract_dependents(spec: RunSpec, platform: str, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
     ctx = context(spec)
-    _drain(ctx.source("github").fetch_dependents(framework, list(packages)))
-    return _flush_stats(ctx, "github")
+    _drain(ctx.source(platform).fetch_dependents(framework, list(packages)))
+    return _flush_stats(ctx, platform)
 
 
 def extract_accounts(spec: RunSpec, platform: str) -> dict[str, Any]:

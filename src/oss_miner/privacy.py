@@ -208,7 +208,8 @@ class ForgetList:
 
     # -- identities -------------------------------------------------------------------------------
     def _account(self, platform: str, account_id: Any) -> str:
-        return self.hasher.identity(f"account:{platform}:{int(account_id)}")
+        # ids are text (a numeric id keeps its decimal text, so lists written when ids were integers still match)
+        return self.hasher.identity(f"account:{platform}:{str(account_id).strip()}")
 
     def _author(self, author_key: str) -> str:
         return self.hasher.identity(f"author:{author_key}")
@@ -216,7 +217,7 @@ class ForgetList:
     def _login(self, platform: str, login: str) -> str:
         return self.hasher.identity(f"login:{platform}:{login.lower()}")
 
-    def add(self, accounts: Iterable[tuple[str, int]] = (), author_keys: Iterable[str] = (),
+    def add(self, accounts: Iterable[tuple[str, int | str]] = (), author_keys: Iterable[str] = (),
             logins: Iterable[tuple[str, str]] = ()) -> None:
         self.hashes |= {self._account(p, i) for p, i in accounts}
         self.hashes |= {self._author(k) for k in author_keys}
@@ -233,7 +234,7 @@ class ForgetList:
             return False
         id_column, key_column = columns
         account_id = record.get(id_column)
-        if isinstance(account_id, (int, str)) and str(account_id).lstrip("-").isdigit() and \
+        if isinstance(account_id, (int, str)) and not isinstance(account_id, bool) and str(account_id).strip() and \
                 self._account(account_platform(entity, platform), account_id) in self.hashes:
             return True
         key = record.get(key_column) if key_column else None

@@ -12,15 +12,22 @@ import pandas as pd
 from oss_miner import sheets
 from oss_miner.errors import UserError
 from oss_miner.labels import synthetic_sql
+from oss_miner.migrate import refuse_newer, stored_version
 from oss_miner.runstate import StatePaths, require_published
 
 
 def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     require_published(db)
     try:
-        return duckdb.connect(str(db), read_only=True)
+        con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {db} read-only ({str(exc).splitlines()[0]})") from None
+    try:
+        refuse_newer(stored_version(con), db)
+    except UserError:
+        con.close()
+        raise
+    return con
 
 
 def read_only_query(db: Path, query: str) -> pd.DataFrame:

@@ -36,7 +36,7 @@ def _c(name: str, type_: str, comment: str) -> Column:
     return Column(name, type_, comment)
 
 
-PLATFORM = _c("platform", "VARCHAR", "github, gitee, gitlab or git")
+PLATFORM = _c("platform", "VARCHAR", "forge instance NAME of the catalogue (github, gitee, gitlab, ...), or git")
 REPO = _c("repo", "VARCHAR", "tracked repository path as configured (OWNER/NAME or GitLab project path)")
 
 ENTITIES: dict[str, Entity] = {

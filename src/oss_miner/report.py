@@ -71,11 +71,13 @@ def _frames(db: Path, policy: Policy) -> tuple[dict[str, pd.DataFrame], str | No
             "growth": con.execute(
                 """SELECT framework, month, forks_to_date, dependents_to_date, dependents_search_incomplete
                    FROM mart_downstream_adoption ORDER BY framework, month""").df(),
-            "platforms": con.execute(
+            "platforms": _with_people_shares(con.execute(
                 """SELECT framework, primary_platform, development_platform, github_dependence_index,
-                          development_share_github, contributor_share_github, people_share_github, people_share_gitee, people_share_gitlab, people_only_github_share,
+                          development_share_github, contributor_share_github,
+                          foreign_platform_dependence_index, people_only_github_share, people_only_foreign_operated_share,
                           stars_share_github, forks_share_github, stars_total, forks_total, people_total
                    FROM mart_platform_dependence ORDER BY github_dependence_index, framework""").df(),
+                con.execute("SELECT framework, platform, people_share FROM mart_platform_presence").df()),
             "vendor": con.execute(
                 """SELECT framework, vendor, authors, vendor_author_share, commits, vendor_commit_share
                    FROM mart_vendor_share ORDER BY framework""").df(),
@@ -93,6 +95,10 @@ def _stamped(label: str | None) -> Iterator[None]:
         yield
     finally:
         _STAMP.reset(token)
+def _with_people_shares(dependence: pd.DataFrame, presence: pd.DataFrame) -> pd.DataFrame:
+    """The dependence table with a people_share_<platform> column per configured platform, whatever their names."""
+    shares = presence.pivot(index="framework", columns="platform", values="people_share").add_prefix("people_share_")
+    return dependence.merge(shares, how="left", left_on="framework", right_index=True)
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -195,7 +201,7 @@ def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
                label="GitHub-dependence index (weighted mean of the bars)")
     ax.set_yticks(list(positions), frame["framework"])
     ax.set_xlim(0, 1.02)
-    ax.set_xlabel("share on GitHub (the rest is on Gitee or GitLab); a share with nothing to count is left out")
+    ax.set_xlabel("share on GitHub (the rest is on the other platforms); a share with nothing to count is left out")
     ax.set_title("Platform dependence: how much of each ecosystem lives on GitHub")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.6 / plot_height), ncol=2)  # below the axis label
     return _save(fig, path)

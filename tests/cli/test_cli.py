@@ -45,7 +45,7 @@ def snapshot(tmp_path: Path) -> Path:
     (["sql"], "Missing argument 'query'. (see `oss-miner sql --help`)"),
     (["run", "--platform", "gitub"], "unknown platform 'gitub'; choose from github, gitee, gitlab"),
     (["run", "--framework", "Nope"], "unknown framework 'Nope'; choose from PaddlePaddle"),
-    (["run", "--repo", "svn:foo"], "--repo 'svn:foo': use github:OWNER/NAME"),
+    (["run", "--repo", "svn:foo"], "--repo 'svn:foo': use PLATFORM:OWNER/NAME"),
     (["run", "--framework", "MegEngine", "--platform", "gitee"],
      "--framework MegEngine --platform gitee selects no repository: MegEngine is tracked on github only"),
     (["run", "--repo", "github:no-slash"], "must look like OWNER/NAME"),

@@ -96,3 +96,57 @@ def test_tokens_come_from_the_environment_as_secrets():
 ])
 def test_default_bot_patterns_catch_ci_accounts_not_people_named_ci(text, is_bot):
     assert bool(load_config(environ={}).bot_regex.search(text)) is is_bot
+
+
+# -- platforms as data: [platforms.NAME] instances ------------------------------------------------
+
+JIHU = """
+[platforms.gitlab]
+api = "gitlab"
+url = "https://gitlab.com"
+operator_country = "US"
+[platforms.jihu]
+api = "gitlab"
+url = "https://jihulab.com"
+operator_country = "CN"
+token_env = "JIHU_PAT"
+task_limit = 2
+[frameworks.X]
+vendor = "x"
+orgs = ["jihu:x-group"]
+repos = [{platform = "gitlab", path = "x/x"}, {platform = "jihu", path = "x/x", role = "mirror"}]
+"""
+
+
+def test_two_instances_of_one_dialect_are_declared_side_by_side(tmp_path):
+    catalogue = load_config(write(tmp_path, JIHU), environ={"OSS_MINER_JIHU_URL": "http://127.0.0.1:9/jihu"})
+    jihu = catalogue.platforms["jihu"]
+    assert (jihu.api, jihu.url, jihu.operator_country) == ("gitlab", "http://127.0.0.1:9/jihu", "CN")
+    assert catalogue.platforms["gitlab"].url == "https://gitlab.com"
+    assert catalogue.task_limits() == {"github": 3, "gitee": 3, "gitlab": 3, "jihu": 2}
+    assert {r.key for _, r in catalogue.select(platforms=["jihu"]).tracked_repos()} == {"jihu:x/x"}
+    tokens = Credentials.from_env({"JIHU_PAT": "a,b", "GITLAB_TOKEN": "c"}, catalogue=catalogue)
+    assert len(tokens.for_platform("jihu")) == 2 and len(tokens.for_platform("gitlab")) == 1
+
+
+def test_an_instance_named_after_a_dialect_speaks_it_by_default():
+    catalogue = load_config(environ={})
+    assert {name: i.api for name, i in catalogue.platforms.items()} == {"github": "github", "gitee": "gitee", "gitlab": "gitlab"}
+    assert {name: i.operator_country for name, i in catalogue.platforms.items()} == {"github": "US", "gitee": "CN", "gitlab": "US"}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('[platforms.forge]\napi = "gogs"\nurl = "https://x.example"\n', "platforms.forge.api: unknown API dialect 'gogs'"),
+    ('[platforms.jihu]\napi = "gitlab"\nurl = "https://GitLab.com/"\n', "platforms.jihu.url: https://GitLab.com is the API of platforms.gitlab"),
+    ('[platforms.ghe]\napi = "github"\nurl = "https://ghe.example/api/v3"\n', "platforms.ghe: graphql_url is required"),
+    ('[platforms.Bad-Name]\napi = "gitlab"\nurl = "https://x.example"\n', "platforms.Bad-Name.name"),
+    ('[platforms.jihu]\napi = "gitlab"\nurl = "https://jihulab.com"\noperator_country = "China"\n', "ISO 3166-1 alpha-2"),
+    ('[frameworks.X]\nvendor="x"\norgs=["jihu:g"]\nrepos=[{platform="github", path="a/b"}]', "frameworks.X.orgs.0.platform: 'jihu' is not declared"),
+])
+def test_bad_instances_are_one_line_naming_the_key(tmp_path, body, expected):
+    path = tmp_path / "c.toml"
+    path.write_text(ENDPOINTS + '[platforms.gitlab]\nurl = "https://gitlab.com"\n' + body
+                    + ('' if "[frameworks" in body else '[frameworks.X]\nvendor="x"\nrepos=[{platform="github", path="a/b"}]\n'))
+    with pytest.raises(UserError) as info:
+        load_config(path, environ={})
+    assert expected in str(info.value) and "\n" not in str(info.value)

@@ -53,7 +53,7 @@ def run_stages(db: Path, *, config: Path | None = None, **spec_fields: Any) -> s
             with ThreadPoolExecutor(max_workers=12) as pool:
                 jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
                 jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
-                jobs += [pool.submit(pipeline.extract_dependents, spec, fw, pkgs) for fw, pkgs in plan.dependents]
+                jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, pkgs) for p, fw, pkgs in plan.dependents]
                 for job in jobs:
                     job.result()
                 for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]:

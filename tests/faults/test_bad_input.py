@@ -99,7 +99,7 @@ CONFIGS = {
     "platform without endpoint": (  # (and without OSS_MINER_GITEE_URL, which would supply one)
         '[platforms.github]\nurl = "https://api.github.com"\ngraphql_url = "https://api.github.com/graphql"\n'
         '[frameworks.X]\nvendor = "V"\nrepos = [{platform = "gitee", path = "a/b"}]\n',
-        "frameworks.X uses gitee but [platforms.gitee] is missing"),
+        "frameworks.X.repos.0.platform: 'gitee' is not declared ([platforms.gitee] is missing)"),
     "bad cron": (EXTENDS + '[schedule]\ncron = "every day"\n', "must be a 5-field cron expression"),
     "bad regular expression": (EXTENDS + '[bots]\npatterns = ["(unclosed"]\n', "is not a valid regular expression"),
     "look-around DuckDB cannot run": (EXTENDS + '[bots]\npatterns = ["^(?!human).*-ci$"]\n',
@@ -135,7 +135,7 @@ def test_a_bad_environment_is_one_line_before_any_request(variable, value, messa
 @pytest.mark.parametrize("argument, message", [
     (("--framework", "Nope"), "unknown framework 'Nope'; choose from"),
     (("--platform", "gitub"), "unknown platform 'gitub'; choose from github, gitee, gitlab"),
-    (("--repo", "svn:x/y"), "--repo 'svn:x/y': use github:OWNER/NAME"),
+    (("--repo", "svn:x/y"), "--repo 'svn:x/y': use PLATFORM:OWNER/NAME"),
 ])
 def test_unknown_names_are_one_line_before_any_request(argument, message, cli, stored, pointed):
     assert_refused_before_any_request(cli, pointed, stored, message, "--config", str(SANDBOX_CONFIG), *argument)
@@ -397,13 +397,13 @@ def github_records(d: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     from oss_miner.sources import github_graphql as gql
 
     hasher, repo = Hasher(b"k"), "octo/demo"
-    built = [("repositories", gh.repository_record(repo, d)), ("contributors", gh.contributor_record(repo, d, hasher)),
-             ("org_repos", gh.org_repo_record("octo", d)), ("accounts", gh.rest_account_record(d, hasher)),
-             ("accounts", gql.account_record(d, hasher)), ("forks", gql.fork_record(repo, d)),
-             ("commits", gql.commit_record(repo, d, hasher, lambda *texts: False))]
-    built += [("dependents", r) for r in gh.dependent_records("Demo", "demo", "setup.py", "q", {"items": [d, {"repository": d}]}, False)]
-    built += [("stargazers", r) for r in gql.stargazer_records(repo, {"edges": [d, {"node": d, "starredAt": d.get("date")}]})]
-    built += [("releases", r) for r in gql.release_records(repo, {"nodes": [d, None]})]
+    built = [("repositories", gh.repository_record("github", repo, d)), ("contributors", gh.contributor_record("github", repo, d, hasher)),
+             ("org_repos", gh.org_repo_record("github", "octo", d)), ("accounts", gh.rest_account_record("github", d, hasher)),
+             ("accounts", gql.account_record("github", d, hasher)), ("forks", gql.fork_record("github", repo, d)),
+             ("commits", gql.commit_record("github", repo, d, hasher, lambda *texts: False))]
+    built += [("dependents", r) for r in gh.dependent_records("github", "Demo", "demo", "setup.py", "q", {"items": [d, {"repository": d}]}, False)]
+    built += [("stargazers", r) for r in gql.stargazer_records("github", repo, {"edges": [d, {"node": d, "starredAt": d.get("date")}]})]
+    built += [("releases", r) for r in gql.release_records("github", repo, {"nodes": [d, None]})]
     return built
 
 

@@ -104,7 +104,7 @@ def add_star(fake: FakeGitHub, account_id: int, login: str) -> None:
 
 @pytest.mark.shared
 def test_repository_sample_parses_into_a_complete_record(api_samples):
-    record = repository_record("octocat/Hello-World", json.loads((api_samples / "github/repo.json").read_text()))
+    record = repository_record("github", "octocat/Hello-World", json.loads((api_samples / "github/repo.json").read_text()))
     assert complete(record, "repositories")
     assert (record["repo_id"], record["full_name"], record["owner_login"], record["owner_type"]) == (
         1296269, "octocat/Hello-World", "octocat", "User")
@@ -115,14 +115,14 @@ def test_repository_sample_parses_into_a_complete_record(api_samples):
 
 @pytest.mark.shared
 def test_org_repo_sample(api_samples):
-    repos = [org_repo_record("octocat", r) for r in json.loads((api_samples / "github/repos.json").read_text())]
+    repos = [org_repo_record("github", "octocat", r) for r in json.loads((api_samples / "github/repos.json").read_text())]
     assert repos and all(complete(r, "org_repos") and r["full_name"] for r in repos)
 
 
 @pytest.mark.shared
 def test_user_sample_keeps_no_name_or_email(api_samples):
     hasher = Hasher(b"k")
-    record = rest_account_record(json.loads((api_samples / "github/user.json").read_text()), hasher)
+    record = rest_account_record("github", json.loads((api_samples / "github/user.json").read_text()), hasher)
     assert complete(record, "accounts")
     assert record["account_id"] == 1 and record["location"] == "San Francisco" and record["website_host"] == "github.com"
     assert record["email_domain"] == "github.com" and record["email_key"] == hasher.email("octocat@github.com")[1]
@@ -132,8 +132,8 @@ def test_user_sample_keeps_no_name_or_email(api_samples):
 
 def test_contributor_entries_account_and_anonymous():
     hasher = Hasher(b"k")
-    account = contributor_record("o/r", {"login": "a", "id": 5, "type": "User", "contributions": 9}, hasher)
-    anon = contributor_record("o/r", {"type": "Anonymous", "name": "Li Lei", "email": "Li.Lei@Baidu.com",
+    account = contributor_record("github", "o/r", {"login": "a", "id": 5, "type": "User", "contributions": 9}, hasher)
+    anon = contributor_record("github", "o/r", {"type": "Anonymous", "name": "Li Lei", "email": "Li.Lei@Baidu.com",
                                       "contributions": 2}, hasher)
     assert (account["kind"], account["account_id"], account["login"], account["author_key"]) == ("account", 5, "a", None)
     assert (anon["kind"], anon["account_id"], anon["email_domain"]) == ("anonymous", None, "baidu.com")
@@ -143,15 +143,15 @@ def test_contributor_entries_account_and_anonymous():
 
 def test_graphql_account_and_commit_records():
     hasher = Hasher(b"k")
-    record = gql.account_record(user_node(7, "x", websiteUrl="blog.example.cn/me", company=""), hasher, "User")
+    record = gql.account_record("github", user_node(7, "x", websiteUrl="blog.example.cn/me", company=""), hasher, "User")
     assert complete(record, "accounts")
     assert (record["website_host"], record["company"], record["followers"], record["public_repos"]) == ("blog.example.cn", None, 3, 7)
     assert gql.website_host("javascript:alert(1)") is None and gql.website_host("<b>x</b>") is None
-    releases = gql.release_records("o/r", {"nodes": [{"databaseId": 5, "tagName": "v1", "name": "One", "createdAt": "2020-01-01T00:00:00Z",
+    releases = gql.release_records("github", "o/r", {"nodes": [{"databaseId": 5, "tagName": "v1", "name": "One", "createdAt": "2020-01-01T00:00:00Z",
                                                       "publishedAt": None, "isPrerelease": True}, None]})
     assert len(releases) == 1 and complete(releases[0], "releases")
     assert (releases[0]["release_id"], releases[0]["tag_name"], releases[0]["prerelease"]) == (5, "v1", True)
-    commit = gql.commit_record("o/r", {"oid": "abc", "authoredDate": "2024-01-01T10:00:00+08:00",
+    commit = gql.commit_record("github", "o/r", {"oid": "abc", "authoredDate": "2024-01-01T10:00:00+08:00",
                                        "author": {"name": "dependabot[bot]", "email": "49699333+dependabot[bot]@users.noreply.github.com",
                                                   "user": {"databaseId": 49699333, "login": "dependabot[bot]"}},
                                        "committer": {"date": "2024-01-01T03:30:00-05:30"}}, hasher,
@@ -166,7 +166,7 @@ def test_graphql_account_and_commit_records():
 def test_dependent_records_one_per_repository_per_page():
     data = {"items": [{"name": "requirements.txt", "repository": {"id": 1, "full_name": "a/b", "owner": {"login": "a", "id": 2, "type": "User"}}},
                       {"name": "requirements.txt", "repository": {"id": 1, "full_name": "a/b", "owner": {"login": "a", "id": 2, "type": "User"}}}]}
-    records = dependent_records("Demo", "demo", "requirements.txt", "q", data, False)
+    records = dependent_records("github", "Demo", "demo", "requirements.txt", "q", data, False)
     assert len(records) == 1 and complete(records[0], "dependents") and records[0]["owner_id"] == 2
 
 
@@ -592,7 +592,7 @@ def test_retry_after_is_obeyed_and_counted():
     from oss_miner.sources.github_transport import ReportingRetry, _Hooks
 
     class Transport:
-        stats = type("S", (), {})()
+        stats = type("S", (), {"platform": "github"})()
         slept: list[float] = []
 
         def clock(self):

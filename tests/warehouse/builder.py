@@ -16,9 +16,9 @@ T0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
 
 CATALOGUE = {
     "platforms": {
-        "github": {"url": "https://api.github.com", "graphql_url": "https://api.github.com/graphql"},
-        "gitee": {"url": "https://gitee.com/api/v5"},
-        "gitlab": {"url": "https://gitlab.com"},
+        "github": {"url": "https://api.github.com", "graphql_url": "https://api.github.com/graphql", "operator_country": "US"},
+        "gitee": {"url": "https://gitee.com/api/v5", "operator_country": "CN"},
+        "gitlab": {"url": "https://gitlab.com", "operator_country": "US"},
     },
     "bots": {"patterns": [r"\[bot\]$", r"^ci[-_.]", r"-bot$"]},
     "frameworks": {

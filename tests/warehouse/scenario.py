@@ -66,7 +66,7 @@ GITHUB_ACCOUNTS = [
     account(99, "paddle-ci[bot]", type="Bot"),
 ]
 GITEE_ACCOUNTS = [
-    account(201, "eve", name_key="nE", location="Earth"),  # Gitee has no location: staging drops it
+    account(201, "eve", name_key="nE", location=None),  # Gitee profiles have no location (the source lands None)
     account(101, "carol", name_key="nC"),
 ]
 

@@ -30,19 +30,17 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
 
 
 def test_staging_keeps_the_latest_observation_and_each_platforms_semantics(marts):
-    assert one(marts, "SELECT stars, run_id FROM stg_github_repositories WHERE repo = ?", [PADDLE]) == {
-        "stars": 1100, "run_id": "run-2"}
-    assert one(marts, "SELECT is_mirror FROM stg_github_repositories WHERE repo = ?", [SPORE_GH])["is_mirror"] is True
-    assert one(marts, "SELECT is_mirror FROM stg_github_repositories WHERE repo = ?", [PADDLE])["is_mirror"] is False
-    # Gitee has no location field: whatever a payload carried, staging says NULL
-    assert one(marts, "SELECT location FROM stg_gitee_accounts WHERE account_id = 201")["location"] is None
-    assert one(marts, "SELECT type FROM stg_github_accounts WHERE account_id = 99")["type"] == "Bot"
+    github_repo = "SELECT {} FROM stg_repositories WHERE platform = 'github' AND repo = ?"
+    assert one(marts, github_repo.format("stars, run_id"), [PADDLE]) == {"stars": 1100, "run_id": "run-2"}
+    assert one(marts, github_repo.format("is_mirror"), [SPORE_GH])["is_mirror"] is True
+    assert one(marts, github_repo.format("is_mirror"), [PADDLE])["is_mirror"] is False
+    assert one(marts, "SELECT type FROM stg_accounts WHERE platform = 'github' AND account_id = 99")["type"] == "Bot"
     # Gitee and GitLab contributors are email identities; GitHub's anonymous entries too
-    assert {r["kind"] for r in rows(marts, "SELECT kind FROM stg_gitee_contributors")} == {"email"}
+    assert {r["kind"] for r in rows(marts, "SELECT kind FROM stg_contributors WHERE platform = 'gitee'")} == {"email"}
     assert one(marts, "SELECT identity FROM int_contributors WHERE platform = 'github' AND kind = 'anonymous' "
                       "AND repo = ?", [PADDLE])["identity"] == "email:kG"
     # the second run listed no contributors: the first run's lists stay current
-    assert one(marts, "SELECT count(*) AS n FROM stg_github_contributors WHERE repo = ?", [PADDLE])["n"] == 5
+    assert one(marts, "SELECT count(*) AS n FROM stg_contributors WHERE platform = 'github' AND repo = ?", [PADDLE])["n"] == 5
 
 
 def test_company_strings_become_organisation_handles(marts):
@@ -56,8 +54,9 @@ def test_company_strings_become_organisation_handles(marts):
 
 
 def test_forks_are_the_latest_full_listing_plus_later_incremental_finds(marts):
-    assert [r["fork_id"] for r in rows(marts, "SELECT fork_id FROM stg_github_forks ORDER BY fork_id")] == [11, 12, 13, 14]
-    assert [r["fork_id"] for r in rows(marts, "SELECT fork_id FROM stg_gitee_forks")] == [21]  # listing unchanged
+    forks = "SELECT fork_id FROM stg_forks WHERE platform = ? ORDER BY fork_id"
+    assert [r["fork_id"] for r in rows(marts, forks, ["github"])] == [11, 12, 13, 14]
+    assert [r["fork_id"] for r in rows(marts, forks, ["gitee"])] == [21]  # listing unchanged
     window = one(marts, "SELECT full_run_id, latest_mode, latest_reported_total FROM int_listing_windows "
                         "WHERE platform = 'github' AND listing = 'forks'")
     assert window == {"full_run_id": "run-1", "latest_mode": "incremental", "latest_reported_total": 4}
@@ -235,7 +234,14 @@ def test_downstream_adoption_per_month(marts):
     jan, feb, mar = months["2024-01-01"], months["2024-02-01"], months["2024-03-01"]
     # January: eve's GitHub fork (dead in an hour), acme's fork (active, starred), eve's Gitee fork (active)
     assert (jan["new_forks"], jan["new_active_forks"], jan["new_forks_with_stars"]) == (3, 2, 1)
-    assert (jan["new_forks_github"], jan["new_forks_gitee"], jan["active_share"]) == (2, 1, pytest.approx(2 / 3))
+    assert jan["active_share"] == pytest.approx(2 / 3)
+    by_platform = {(str(r["month"]), r["platform"]): (r["new_forks"], r["new_active_forks"], r["forks_with_stars"])
+                   for r in rows(marts, "SELECT * FROM mart_adoption_by_platform WHERE framework = 'Paddle'")}
+    assert by_platform[("2024-01-01", "github")] == (2, 1, 1) and by_platform[("2024-01-01", "gitee")] == (1, 1, 0)
+    assert sum(n for n, _, _ in by_platform.values()) == sum(m["new_forks"] for m in months.values())
+    v1 = one(marts, "SELECT * FROM mart_downstream_adoption_v1 WHERE framework = 'Paddle' AND month = '2024-01-01'")
+    assert (v1["new_forks_github"], v1["new_forks_gitee"], v1["new_forks_gitlab"]) == (2, 1, 0)
+    assert {k: v for k, v in v1.items() if not k.startswith("new_forks_git")} == jan
     # eve adopts twice (two platforms, one person): two adopters, one of them an organisation, both in CN
     assert (jan["new_adopters"], jan["new_adopter_organisations"], jan["adopter_organisations"]) == (2, 1, ["acme"])
     assert (jan["new_adopters_located"], jan["new_adopters_cn"], jan["adopter_countries"]) == (2, 2, "CN 2")
@@ -254,22 +260,50 @@ def test_platform_dependence_shares_and_index(marts):
     assert paddle["mirror_evidence"] == [
         f"gitee:{PADDLE_MIRROR}: configured as a mirror; no pull requests; last push 2 hours after the primary"]
     assert paddle["development_platform"] == "github" and paddle["development_share_github"] == pytest.approx(150 / 152)
-    assert (paddle["contributors_total"], paddle["contributors_github"]) == (4, 4)
+    assert (paddle["contributors_total"], paddle["contributor_share_github"]) == (4, 1)
     # engaged people: Alice, Bob, Dan, George (commits), eve (forks on both platforms: one person), henry, ivan
     # (forks), judy (dependent); acme is an organisation, the bot is a bot
-    assert (paddle["people_total"], paddle["people_github"], paddle["people_gitee"]) == (8, 8, 1)
-    assert (paddle["people_only_github"], paddle["people_on_several_platforms"], paddle["overlap_share"]) == (7, 1, 0.125)
-    assert (paddle["stars_total"], paddle["stars_github"], paddle["forks_total"], paddle["forks_github"]) == (1200, 1100, 330, 300)
-    assert paddle["dependents_github"] == 2
+    assert (paddle["people_total"], paddle["people_only_github"], paddle["people_on_several_platforms"],
+            paddle["overlap_share"]) == (8, 7, 1, 0.125)
+    assert (paddle["stars_total"], paddle["forks_total"], paddle["dependents"]) == (1200, 330, 2)
     expected = 0.4 * 150 / 152 + 0.2 * 4 / 4 + 0.2 * 1100 / 1200 + 0.2 * 300 / 330
     assert paddle["github_dependence_index"] == pytest.approx(expected)
+    # GitHub is Paddle's only copy operated outside mainland China: the two indexes agree
+    assert paddle["foreign_platform_dependence_index"] == pytest.approx(expected)
+    assert paddle["people_only_foreign_operated_share"] == pytest.approx(7 / 8)
+
+    presence = {r["platform"]: r for r in rows(marts, "SELECT * FROM mart_platform_presence WHERE framework = 'Paddle'")}
+    assert set(presence) == {"github", "gitee", "gitlab"}  # every configured platform, with or without a copy
+    github, gitee, gitlab = presence["github"], presence["gitee"], presence["gitlab"]
+    assert (github["api"], github["operator_country"], github["role"], gitee["role"], gitlab["role"]) == (
+        "github", "US", "primary", "mirror", None)
+    assert (github["people"], gitee["people"], github["people_total"], github["people_only"]) == (8, 1, 8, 7)
+    assert (github["contributors"], github["contributors_total"], github["stars"], github["stars_share"]) == (
+        4, 4, 1100, pytest.approx(1100 / 1200))
+    assert (github["forks"], gitee["forks"], github["dependents"], github["dependents_share"]) == (300, 30, 2, 1)
+    assert (gitlab["people"], gitlab["stars"], gitlab["pull_requests"], gitlab["development_share"]) == (0, 0, None, 0)
+    assert github["development_share"] == pytest.approx(150 / 152) and github["last_push_at"] is not None
+
+    v1 = one(marts, "SELECT * FROM mart_platform_dependence_v1 WHERE framework = 'Paddle'")
+    assert (v1["contributors_github"], v1["people_github"], v1["people_gitee"], v1["people_share_gitee"]) == (4, 8, 1, 1 / 8)
+    assert (v1["stars_github"], v1["forks_github"], v1["dependents_github"]) == (1100, 300, 2)
+    assert v1["github_dependence_index"] == paddle["github_dependence_index"]
 
     spore = one(marts, "SELECT * FROM mart_platform_dependence WHERE framework = 'Spore'")
     assert (spore["primary_platform"], spore["development_platform"], spore["mirrors_confirmed"]) == ("gitee", "gitee", 2)
     assert "the platform marks it a mirror" in spore["mirror_evidence"][0]
-    assert (spore["contributors_total"], spore["contributors_github"], spore["contributors_gitee"]) == (3, 0, 3)
+    assert (spore["contributors_total"], spore["contributor_share_github"]) == (3, 0)
+    assert one(marts, "SELECT contributors_gitee FROM mart_platform_dependence_v1 WHERE framework = 'Spore'") == {
+        "contributors_gitee": 3}
     expected = 0.4 * 0 + 0.2 * 0 + 0.2 * 200 / 710 + 0.2 * 20 / 101
     assert spore["github_dependence_index"] == pytest.approx(expected)
+    # Spore's GitLab mirror is on gitlab.com (US): foreign-operated like GitHub, unlike its Gitee primary
+    copies = {r["platform"]: r for r in rows(marts, "SELECT * FROM mart_platform_presence WHERE framework = 'Spore'")}
+    foreign = [copies["github"], copies["gitlab"]]
+    expected = (0.4 * sum(r["development_share"] for r in foreign) + 0.2 * sum(r["contributor_share"] for r in foreign)
+                + 0.2 * sum(r["stars_share"] for r in foreign) + 0.2 * sum(r["forks_share"] for r in foreign))
+    assert copies["gitlab"]["stars"] > 0 and spore["foreign_platform_dependence_index"] == pytest.approx(expected)
+    assert spore["foreign_platform_dependence_index"] > spore["github_dependence_index"]
 
 
 def test_the_index_leaves_out_shares_without_a_denominator(con, landing_root, fake_geo):

@@ -47,7 +47,7 @@ def mined(tmp_path_factory):
         with ThreadPoolExecutor(4) as pool:
             jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
             jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
-            jobs += [pool.submit(pipeline.extract_dependents, spec, fw, packages) for fw, packages in plan.dependents]
+            jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, packages) for p, fw, packages in plan.dependents]
             [job.result() for job in jobs]
             [job.result() for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]]
         pipeline.seal(spec)
@@ -79,7 +79,7 @@ def test_repository_lists_match_the_truth(mined):
 def test_framework_figures_match_the_truth(mined):
     con, truth = mined
     ours = {r[0]: r[1:] for r in con.execute("""
-        SELECT d.framework, a.forks, a.active, d.dependents_github, v.vendor_commit_share_by_email_domain
+        SELECT d.framework, a.forks, a.active, d.dependents, v.vendor_commit_share_by_email_domain
         FROM mart_platform_dependence d
         JOIN mart_vendor_share v USING (framework)
         LEFT JOIN (SELECT framework, max(forks_to_date) AS forks, max(active_forks_to_date) AS active

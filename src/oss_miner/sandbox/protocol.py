@@ -110,8 +110,9 @@ class Ctx:
 
 
 def origin_of(request: Request) -> str:
+    """Where links point: the server, below the prefix of the instance it serves (root_path, see instances.py)."""
     host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-    return f"{request.url.scheme}://{host}"
+    return f"{request.url.scheme}://{host}{request.scope.get('root_path', '')}"
 
 
 def etag_of(body: bytes) -> str:

@@ -43,6 +43,7 @@ from starlette.routing import Match, Route
 
 from oss_miner.labels import SYNTHETIC_HEADER, SYNTHETIC_HEADER_VALUE
 from oss_miner.sandbox import faults as fx
+from oss_miner.sandbox import instances
 from oss_miner.sandbox.accounting import Accounting
 from oss_miner.sandbox.gitee_api import GiteeApi
 from oss_miner.sandbox.github_api import GithubApi
@@ -445,7 +446,30 @@ def build_sandbox_world(options: SandboxOptions, root: Path) -> World:
     from oss_miner.sandbox.world import build_world
 
     catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
-    return build_world(options.seed, options.scale, catalogue, root, as_of=options.as_of)
+    return build_world(options.seed, options.scale, instances.main_catalogue(catalogue), root, as_of=options.as_of)
+
+
+def build_instance_worlds(options: SandboxOptions, root: Path) -> dict[str, World]:
+    """A world of its own for each instance of the catalogue not named after its dialect (see instances.py)."""
+    from oss_miner.config import load_config
+    from oss_miner.sandbox.world import build_world
+
+    catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
+    return {name: build_world(instances.instance_seed(options.seed, name), options.scale,
+                              instances.instance_catalogue(catalogue, name), root / name, as_of=options.as_of)
+            for name in instances.extra_instances(catalogue)}
+
+
+def mounted_app(world: World, worlds: dict[str, World], options: SandboxOptions) -> tuple[FastAPI, Any]:
+    """(the main app, the ASGI app serving it and every extra instance below its prefix)."""
+    main = create_app(world, options)
+    return main, instances.Mounted(main, {name: create_app(w, options) for name, w in worlds.items()})
+
+
+def served_urls(base: str, worlds: dict[str, World]) -> dict[str, str]:
+    """Today's keys (github, github_graphql, gitee, gitlab, stats), then each extra instance under its NAME."""
+    apis = {name: next(iter(w.catalogue.platforms)) for name, w in worlds.items()}  # its world's one dialect
+    return {**urls_for(base), **instances.instance_urls(urls_for, base, apis)}
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -524,6 +548,7 @@ class SandboxServer:
         self.world = world
         self.host = host
         self.urls: dict[str, str] = {}
+        self.instances: dict[str, World] = {}  # the extra instances' worlds, by NAME
         self.app: FastAPI | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._server: _Server | None = None
@@ -533,9 +558,10 @@ class SandboxServer:
         if self.world is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="oss-miner-sandbox-")
             self.world = build_sandbox_world(self.options, Path(self._tmp.name))
-        self.app = create_app(self.world, self.options)
+            self.instances = build_instance_worlds(self.options, Path(self._tmp.name))
+        self.app, served = mounted_app(self.world, self.instances, self.options)
         sock = _bind(self.host, 0)
-        self._server = _Server(_config(self.app))
+        self._server = _Server(_config(served))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
                                         name="oss-miner-sandbox")
         self._thread.start()
@@ -545,7 +571,7 @@ class SandboxServer:
                 sock.close()
                 raise RuntimeError("the sandbox server did not start")
             time.sleep(0.005)
-        self.urls = urls_for(_public_base(sock, self.host))
+        self.urls = served_urls(_public_base(sock, self.host), self.instances)
         return self
 
     def stop(self) -> None:
@@ -567,8 +593,9 @@ class SandboxServer:
         return self.state.accounting.snapshot()
 
     def environment(self, **tokens: str) -> dict[str, str]:
-        """The environment that points oss-miner at this sandbox (see `pipeline_environment`)."""
-        return pipeline_environment(self.urls, **tokens)
+        """The environment that points oss-miner at this sandbox (see `pipeline_environment`) and at the extra
+        instances it serves."""
+        return {**pipeline_environment(self.urls, **tokens), **instances.instance_environment(self.urls, list(self.instances))}
 
     def applied(self, **tokens: str) -> contextlib.AbstractContextManager[None]:
         """Within the block, oss-miner in this process mines this sandbox."""
@@ -586,7 +613,8 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
     options = options or SandboxOptions()
     with tempfile.TemporaryDirectory(prefix="oss-miner-sandbox-") as tmp:
         world = build_sandbox_world(options, Path(tmp))
-        app = create_app(world, options)
+        worlds = build_instance_worlds(options, Path(tmp))
+        _, app = mounted_app(world, worlds, options)
         sock = _bind(host, port)
         server = _Server(_config(app))
 
@@ -600,7 +628,7 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
                     await task
                     return
                 await asyncio.sleep(0.005)
-            print(json.dumps(urls_for(_public_base(sock, host))), flush=True)
+            print(json.dumps(served_urls(_public_base(sock, host), worlds)), flush=True)
             await task
 
         asyncio.run(main())

@@ -37,6 +37,7 @@ class RequestStats:
     """Requests of one extraction task, by endpoint template and status; thread-safe."""
 
     platform: str
+    free_not_modified: bool = False  # the service does not count 304s against the rate limit (GitHub)
     requests: Counter = field(default_factory=Counter)  # (endpoint, status) -> count
     bytes: int = 0
     graphql_points: int = 0
@@ -91,7 +92,7 @@ class RequestStats:
     @property
     def rate_limited(self) -> int:
         """Requests that count against a rate limit (GitHub does not count 304s)."""
-        free = self.not_modified if self.platform == "github" else 0
+        free = self.not_modified if self.free_not_modified else 0
         return self.total - free
 
     def as_dict(self) -> dict[str, Any]:
@@ -129,6 +130,16 @@ class ExtractContext:
 
     def is_bot(self, *texts: str | None) -> bool:
         return any(t and self.catalogue.bot_regex.search(t) for t in texts)
+
+
+def instance_name(ctx: ExtractContext, dialect: str, platform: str | None) -> str:
+    """The instance a source of `dialect` serves: the one named, else the catalogue's only one of its dialect."""
+    if platform is not None:
+        return platform
+    names = [name for name, instance in ctx.catalogue.platforms.items() if instance.api == dialect]
+    if len(names) != 1:
+        raise ValueError(f"the catalogue has {len(names)} {dialect} instances; name the one this source serves")
+    return names[0]
 
 
 @dataclass
@@ -209,10 +220,13 @@ class PageStore:
 
 
 class Source(Protocol):
-    """The shape of a platform source. Each fetch method yields landed pages."""
+    """The shape of a platform source, `Class(ctx, instance_name)`. Each fetch method yields landed pages."""
 
-    platform: str
+    platform: str  # the instance NAME
     stats: RequestStats
+
+    @staticmethod
+    def check_endpoints(instance: Any) -> None: ...  # what the schema cannot see (UserError)
 
     def fetch_repository(self, framework: str, repo: RepoRef) -> Iterator[Page]: ...
     def fetch_contributors(self, repo: RepoRef) -> Iterator[Page]: ...

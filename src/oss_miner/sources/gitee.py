@@ -60,16 +60,16 @@ def _clone_url(data: dict) -> str | None:
 
 
 class GiteeSource(RestSource):
-    platform = "gitee"
+    dialect = "gitee"
     ordered_listings = frozenset({"forks"})
     profile_template = "/users/{login}"
 
-    def __init__(self, ctx: ExtractContext, *, timeout_s: float | None = None):
-        super().__init__(ctx)
-        self.base_url = ctx.catalogue.platforms["gitee"].url.rstrip("/")
+    def __init__(self, ctx: ExtractContext, platform: str | None = None, *, timeout_s: float | None = None):
+        super().__init__(ctx, platform)
+        self.base_url = self.instance.url.rstrip("/")
         self.session = HostPinnedSession(
             self.base_url, platform=self.platform,
-            tokens=[t.get_secret_value() for t in ctx.credentials.for_platform("gitee")],
+            tokens=[t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)],
             token_param="access_token", stats=self.stats, redactor=ctx.redactor,
             policy=transport_policy(timeout_s), follow_other_hosts=False,
         )
@@ -263,7 +263,7 @@ class GiteeSource(RestSource):
             landed = self.ctx.landing.get(self.platform, "accounts", self.profile_template, params)
             if landed is None:
                 self.store.finding(None, "accounts", "skipped",
-                                   f"gitee account {account_id}: no login known for it (Gitee has no lookup by id)")
+                                   f"{self.platform} account {account_id}: no login known for it (Gitee has no lookup by id)")
             return landed
         return self._page("accounts", self.profile_template, params, f"/users/{quote(login, safe='')}", {},
                           lambda a: [self._account(account_id, as_dict(a.data))])

@@ -37,18 +37,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from oss_miner.config import RepoRef
+from oss_miner.config import Instance, RepoRef
 from oss_miner.errors import HostKeptFailing
 from oss_miner.landing import Landing, Page, page_key
 from oss_miner.records import empty_record
 from oss_miner.sources import github_graphql as gql
-from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats, parse_link_header
-from oss_miner.sources.github_transport import CODE_SEARCH, CORE, GitHubTransport, Response
+from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats, instance_name, parse_link_header
+from oss_miner.sources.github_transport import CODE_SEARCH, CORE, GitHubTransport, Response, check_endpoints
 from oss_miner.sources.http import as_dict
 
 log = logging.getLogger("oss_miner.extract.github")
 
-PLATFORM = "github"
+DIALECT = "github"
 MANIFESTS = ("requirements.txt", "setup.py", "pyproject.toml")
 SEARCH_CAP = 1000  # GitHub returns at most 1,000 results per search query
 MAX_FILE_SIZE = 393_216  # GitHub's code search does not index larger files (384 kB)
@@ -81,13 +81,13 @@ class _RepoState:
 # A value of the wrong type lands as it is and becomes NULL (and a bad_payload finding) when loaded; a
 # nested object of the wrong type is read as empty; a payload of another shape altogether is a
 # bad_payload finding of its page (see GitHubSource._rest_page).
-def repository_record(repo: str, d: dict[str, Any]) -> dict[str, Any]:
+def repository_record(platform: str, repo: str, d: dict[str, Any]) -> dict[str, Any]:
     owner = as_dict(d.get("owner"))
     parent = as_dict(d.get("parent"))
     licence = as_dict(d.get("license"))
     spdx = licence.get("spdx_id")
     return empty_record(
-        "repositories", platform=PLATFORM, repo=repo, repo_id=d.get("id"), full_name=d.get("full_name"),
+        "repositories", platform=platform, repo=repo, repo_id=d.get("id"), full_name=d.get("full_name"),
         description=d.get("description"), html_url=d.get("html_url"), clone_url=d.get("clone_url"),
         default_branch=d.get("default_branch"), is_fork=d.get("fork"), parent_full_name=parent.get("full_name"),
         is_mirror=bool(d.get("mirror_url")), mirror_url=d.get("mirror_url"), stars=d.get("stargazers_count"),
@@ -99,34 +99,34 @@ def repository_record(repo: str, d: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def contributor_record(repo: str, d: dict[str, Any], hasher: Any) -> dict[str, Any]:
+def contributor_record(platform: str, repo: str, d: dict[str, Any], hasher: Any) -> dict[str, Any]:
     if d.get("type") == "Anonymous" or d.get("id") is None:
         domain, key = hasher.email(d.get("email"))
-        return empty_record("contributors", platform=PLATFORM, repo=repo, kind="anonymous", email_domain=domain,
+        return empty_record("contributors", platform=platform, repo=repo, kind="anonymous", email_domain=domain,
                             author_key=key, name_key=hasher.name(d.get("name")), contributions=d.get("contributions"))
-    return empty_record("contributors", platform=PLATFORM, repo=repo, kind="account", account_id=d["id"],
+    return empty_record("contributors", platform=platform, repo=repo, kind="account", account_id=d["id"],
                         login=d.get("login"), contributions=d.get("contributions"))
 
 
-def org_repo_record(org: str, d: dict[str, Any]) -> dict[str, Any]:
-    return empty_record("org_repos", platform=PLATFORM, org=org, repo_id=d.get("id"), full_name=d.get("full_name"),
+def org_repo_record(platform: str, org: str, d: dict[str, Any]) -> dict[str, Any]:
+    return empty_record("org_repos", platform=platform, org=org, repo_id=d.get("id"), full_name=d.get("full_name"),
                         is_fork=d.get("fork"), is_mirror=bool(d.get("mirror_url")), archived=d.get("archived"),
                         stars=d.get("stargazers_count"), forks=d.get("forks_count"), created_at=d.get("created_at"),
                         pushed_at=d.get("pushed_at"))
 
 
-def rest_account_record(d: dict[str, Any], hasher: Any) -> dict[str, Any]:
+def rest_account_record(platform: str, d: dict[str, Any], hasher: Any) -> dict[str, Any]:
     """An `accounts` record from a REST user object (GET /users/{login} or /user/{id})."""
     domain, key = hasher.email(d.get("email"))
     return empty_record(
-        "accounts", platform=PLATFORM, account_id=d.get("id"), login=d.get("login"), type=d.get("type"),
+        "accounts", platform=platform, account_id=d.get("id"), login=d.get("login"), type=d.get("type"),
         name_key=hasher.name(d.get("name")), location=d.get("location") or None, company=d.get("company") or None,
         website_host=gql.website_host(d.get("blog")), email_domain=domain, email_key=key,
         created_at=d.get("created_at"), followers=d.get("followers"), public_repos=d.get("public_repos"),
     )
 
 
-def dependent_records(framework: str, package: str, file_name: str, query: str, data: dict[str, Any],
+def dependent_records(platform: str, framework: str, package: str, file_name: str, query: str, data: dict[str, Any],
                       incomplete: bool) -> list[dict[str, Any]]:
     records, seen = [], set()
     items = data.get("items") if isinstance(data, dict) else None
@@ -137,7 +137,7 @@ def dependent_records(framework: str, package: str, file_name: str, query: str, 
             continue
         seen.add(repository["id"])
         records.append(empty_record(
-            "dependents", platform=PLATFORM, framework=framework, package=package, file_name=file_name,
+            "dependents", platform=platform, framework=framework, package=package, file_name=file_name,
             repo_id=repository["id"], full_name=repository.get("full_name"), owner_id=owner.get("id"),
             owner_login=owner.get("login"), owner_type=owner.get("type"), query=query, incomplete=incomplete,
         ))
@@ -198,23 +198,29 @@ def _size_split(low: int, high: int) -> list[tuple[int, int]]:
 class GitHubSource:
     """GitHub through PyGithub's requester (REST) and its GraphQL endpoint."""
 
-    platform = PLATFORM
+    dialect = DIALECT
 
-    def __init__(self, ctx: ExtractContext, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, ctx: ExtractContext, platform: str | None = None, *, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time):
         self.ctx = ctx
-        self.stats = RequestStats(PLATFORM)
-        self.pages = PageStore(ctx, PLATFORM, self.stats)
-        endpoint = ctx.catalogue.platforms[PLATFORM]
-        tokens = [t.get_secret_value() for t in ctx.credentials.for_platform(PLATFORM)]
+        self.platform = instance_name(ctx, DIALECT, platform)
+        self.stats = RequestStats(self.platform, free_not_modified=True)  # GitHub does not count 304s
+        self.pages = PageStore(ctx, self.platform, self.stats)
+        endpoint = ctx.catalogue.platforms[self.platform]
+        tokens = [t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)]
         for token in tokens:
             ctx.redactor.add(token)
         self.base_url = endpoint.url.rstrip("/")
         self.http = GitHubTransport(self.base_url, endpoint.graphql_url or f"{self.base_url}/graphql", tokens,
-                                    ctx.cache, self.stats, ctx.redactor, sleep=sleep, clock=clock,
+                                    ctx.cache, self.stats, ctx.redactor, token_env=endpoint.tokens_from,
+                                    sleep=sleep, clock=clock,
                                     identity_max_age_s=ctx.catalogue.refresh.profile_max_age_days * 86400)
         self._repos: dict[str, _RepoState | None] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def check_endpoints(instance: Instance) -> None:
+        check_endpoints(instance.name, instance.url, instance.graphql_url or f"{instance.url}/graphql")
 
     # == repositories ========================================================================
     def fetch_repository(self, framework: str, repo: RepoRef) -> Iterator[Page]:
@@ -222,11 +228,11 @@ class GitHubSource:
 
         A renamed repository is asked for under its new name on later runs (the name is remembered),
         so that only the first run pays for the redirect."""
-        remembered = self.ctx.cache.get(f"github:canonical:{repo.path}")
+        remembered = self.ctx.cache.get(f"{self.platform}:canonical:{repo.path}")
         page = None
         for path in dict.fromkeys(p for p in (remembered, repo.path) if p):
             page = self._rest_page("repositories", "/repos/{owner}/{repo}", f"{self.base_url}/repos/{path}", {},
-                                   {"repo": repo.path}, repo.path, lambda d: [repository_record(repo.path, d)],
+                                   {"repo": repo.path}, repo.path, lambda d: [repository_record(self.platform, repo.path, d)],
                                    record_failure=path == repo.path)
             if page is not None:
                 break
@@ -237,7 +243,7 @@ class GitHubSource:
         state = _RepoState(page.records[0], page.etag, page.status == 304)
         with self._lock:
             self._repos[repo.path] = state
-        self.ctx.cache.set(f"github:canonical:{repo.path}", state.full_name)
+        self.ctx.cache.set(f"{self.platform}:canonical:{repo.path}", state.full_name)
         if state.full_name.lower() != repo.path.lower():
             self.pages.finding(repo.path, "repositories", "renamed",
                                f"{repo.path} is now {state.full_name}; followed the redirect on the same host", 301)
@@ -261,7 +267,7 @@ class GitHubSource:
         """Contributors with `anon=1` (email-only entries become keyed hashes)."""
         yield from self._rest_list("contributors", "/repos/{owner}/{repo}/contributors",
                                    f"/repos/{self._name(repo)}/contributors", {"anon": "1"}, repo.path,
-                                   lambda d: [contributor_record(repo.path, x, self.ctx.hasher) for x in d])
+                                   lambda d: [contributor_record(self.platform, repo.path, x, self.ctx.hasher) for x in d])
 
     def fetch_releases(self, repo: RepoRef) -> Iterator[Page]:
         """Releases, newest first: the first 100 come with the HEAD query, the rest by cursor."""
@@ -274,7 +280,7 @@ class GitHubSource:
                 node = self._head(repo, state) if after is None else self._repository_node(repo, gql.RELEASES,
                                                                                            {"after": after})
                 connection = node.get("releases") or {}
-                return Fetched(200, gql.release_records(repo.path, connection), state.etag, _next_cursor(connection))
+                return Fetched(200, gql.release_records(self.platform, repo.path, connection), state.etag, _next_cursor(connection))
 
             try:
                 page = self.pages.fetch_or_replay("releases", "/graphql", {"query": "releases", "repo": repo.path,
@@ -289,15 +295,15 @@ class GitHubSource:
 
     def fetch_org_repos(self, org: str) -> Iterator[Page]:
         yield from self._rest_list("org_repos", "/orgs/{org}/repos", f"/orgs/{org}/repos", {}, None,
-                                   lambda d: [org_repo_record(org, x) for x in d], identity={"org": org})
+                                   lambda d: [org_repo_record(self.platform, org, x) for x in d], identity={"org": org})
 
     def _rest_list(self, entity: str, endpoint: str, path: str, query: dict[str, str], repo: str | None,
                    parse: Callable[[Any], list[dict[str, Any]]], identity: dict[str, Any] | None = None) -> Iterator[Page]:
         """A slow-moving REST list, page by page; replayed from the cache while it is fresh."""
         url, query = f"{self.base_url}{path}", {**query, "per_page": "100"}
         identity = identity or {"repo": repo}
-        first_key = page_key(PLATFORM, entity, endpoint, {**identity, **query})
-        checked, too_large = "github:list-checked:" + first_key, "github:list-too-large:" + first_key
+        first_key = page_key(self.platform, entity, endpoint, {**identity, **query})
+        checked, too_large = f"{self.platform}:list-checked:" + first_key, f"{self.platform}:list-too-large:" + first_key
         fresh = self._fresh(checked)
         if fresh and self.ctx.cache.get(too_large):  # a list too large for the API stays so: do not ask daily
             self.pages.finding(repo, entity, "too_large", f"{endpoint}: {self.ctx.cache.get(too_large)} (as last seen)",
@@ -342,12 +348,12 @@ class GitHubSource:
         """One REST page through the page store; an error answer becomes a finding and None.
 
         `fresh`: a page in the cache is replayed without asking (see `_fresh`)."""
-        key = page_key(PLATFORM, entity, endpoint, params)
+        key = page_key(self.platform, entity, endpoint, params)
 
         def fetch(etag: str | None) -> Fetched:
             if fresh and etag:
                 return Fetched(304, [], etag)
-            prefer = self.ctx.cache.get("github:etag-owner:" + key) if etag else None
+            prefer = self.ctx.cache.get(f"{self.platform}:etag-owner:" + key) if etag else None
             response = self.http.get(endpoint, url, query, etag=etag, resource=resource, prefer=prefer)
             if response.status == 304:
                 return Fetched(304, [], etag)
@@ -361,7 +367,7 @@ class GitHubSource:
                 raise _Failed(Response(200, {}, {"message": f"unreadable payload ({type(exc).__name__}: {exc})"},
                                        response.account)) from None
             if response.headers.get("etag") and len(self.http.pool) > 1:
-                self.ctx.cache.set("github:etag-owner:" + key, response.account)
+                self.ctx.cache.set(f"{self.platform}:etag-owner:" + key, response.account)
             return Fetched(200, records, response.headers.get("etag"),
                            parse_link_header(response.headers.get("link")).get("next"))
 
@@ -377,7 +383,7 @@ class GitHubSource:
     def _record_failure(self, repo: str | None, entity: str, endpoint: str, response: Response,
                         subject: str | None = None) -> None:
         if response.status == 0 or response.status >= 500:
-            raise HostKeptFailing(f"github: {endpoint} kept failing ({response.status or 'no answer'}) for "
+            raise HostKeptFailing(f"{self.platform}: {endpoint} kept failing ({response.status or 'no answer'}) for "
                             f"{repo or entity}; re-run to resume where it stopped")
         detail = response.message or f"HTTP {response.status}"
         self.pages.finding(repo, entity, finding_kind(response), f"{endpoint}: {detail}", response.status,
@@ -421,7 +427,7 @@ class GitHubSource:
         def fetch(cached_etag: str | None) -> Fetched:
             if _unchanged(state, cached_etag):
                 return Fetched(304, [], cached_etag)
-            return Fetched(200, gql.activity_records(repo.path, self._head(repo, state)), state.etag)
+            return Fetched(200, gql.activity_records(self.platform, repo.path, self._head(repo, state)), state.etag)
 
         try:
             yield self.pages.fetch_or_replay("activity", "/graphql", {"query": "activity", "repo": repo.path}, fetch,
@@ -440,15 +446,15 @@ class GitHubSource:
         state = self._state(repo)
         if state is None:
             return
-        done = self.ctx.landing.get(PLATFORM, "listings", "listing", {"repo": repo.path, "listing": listing})
+        done = self.ctx.landing.get(self.platform, "listings", "listing", {"repo": repo.path, "listing": listing})
         if done is not None:  # a resumed run: this listing was finished before the restart
             self.stats.replayed()
             yield done
             return
         cache, refresh, now = self.ctx.cache, self.ctx.catalogue.refresh, self.ctx.now
         reported = int(state.record["stars" if listing == "stargazers" else "forks"] or 0)
-        known = cache.known_items(PLATFORM, repo.path, listing)
-        last_full = cache.last_full_listing(PLATFORM, repo.path, listing)
+        known = cache.known_items(self.platform, repo.path, listing)
+        last_full = cache.last_full_listing(self.platform, repo.path, listing)
         stale = last_full is None or now - last_full > timedelta(days=refresh.reconcile_days)
 
         def drifted(count: int) -> bool:
@@ -483,14 +489,14 @@ class GitHubSource:
             self._record_failure(repo.path, listing, "/graphql", failed.response)
             return
         if mode == "full":
-            cache.add_items(PLATFORM, repo.path, listing, listed, replace=True)
-            cache.mark_full_listing(PLATFORM, repo.path, listing, now)
+            cache.add_items(self.platform, repo.path, listing, listed, replace=True)
+            cache.mark_full_listing(self.platform, repo.path, listing, now)
         else:
-            cache.add_items(PLATFORM, repo.path, listing, new)
+            cache.add_items(self.platform, repo.path, listing, new)
         yield self._listing_record(repo, listing, mode, len(listed) if mode == "full" else len(new), reported)
         if listing == "forks":
             if mode == "full":
-                cache.set(f"github:fork-activity:{repo.path}", now.isoformat())
+                cache.set(f"{self.platform}:fork-activity:{repo.path}", now.isoformat())
             elif self._fork_activity_due(repo):
                 yield from self._refresh_fork_activity(repo, set(new))
 
@@ -507,10 +513,10 @@ class GitHubSource:
                     node = self._repository_node(repo, query, {"after": after})
                 connection = node.get(listing) or {}
                 if listing == "stargazers":
-                    records = gql.stargazer_records(repo.path, connection)
+                    records = gql.stargazer_records(self.platform, repo.path, connection)
                 else:
                     nodes = [n for n in connection.get("nodes") or [] if n and n.get("databaseId") is not None]
-                    records = [gql.fork_record(repo.path, n) for n in nodes]
+                    records = [gql.fork_record(self.platform, repo.path, n) for n in nodes]
                     self._remember_fork_nodes(repo, nodes)
                 return Fetched(200, records, None, _next_cursor(connection))
 
@@ -523,35 +529,35 @@ class GitHubSource:
             after = page.next
 
     def _listing_record(self, repo: RepoRef, listing: str, mode: str, items: int, reported: int) -> Page:
-        record = empty_record("listings", platform=PLATFORM, repo=repo.path, listing=listing, mode=mode, items=items,
+        record = empty_record("listings", platform=self.platform, repo=repo.path, listing=listing, mode=mode, items=items,
                               reported_total=reported)
         return self.pages.land("listings", "listing", {"repo": repo.path, "listing": listing}, [record], repo=repo.path)
 
     # -- fork activity -------------------------------------------------------------------------
     def _fork_nodes(self, repo: RepoRef) -> dict[str, str]:
-        raw = self.ctx.cache.get(f"github:fork-nodes:{repo.path}")
+        raw = self.ctx.cache.get(f"{self.platform}:fork-nodes:{repo.path}")
         return json.loads(raw) if raw else {}
 
     def _remember_fork_nodes(self, repo: RepoRef, nodes: list[dict[str, Any]]) -> None:
         known = self._fork_nodes(repo)
         known.update({str(n["databaseId"]): n["id"] for n in nodes if n.get("id")})
-        self.ctx.cache.set(f"github:fork-nodes:{repo.path}", json.dumps(known))
+        self.ctx.cache.set(f"{self.platform}:fork-nodes:{repo.path}", json.dumps(known))
 
     def _fork_activity_due(self, repo: RepoRef) -> bool:
-        raw = self.ctx.cache.get(f"github:fork-activity:{repo.path}")
+        raw = self.ctx.cache.get(f"{self.platform}:fork-activity:{repo.path}")
         max_age = timedelta(days=self.ctx.catalogue.refresh.fork_activity_max_age_days)
         return raw is None or self.ctx.now - datetime.fromisoformat(raw) > max_age
 
     def _refresh_fork_activity(self, repo: RepoRef, exclude: set[int]) -> Iterator[Page]:
         """pushed_at of the known forks, in GraphQL `nodes` batches of 100."""
         nodes = self._fork_nodes(repo)
-        known = self.ctx.cache.known_items(PLATFORM, repo.path, "forks")
+        known = self.ctx.cache.known_items(self.platform, repo.path, "forks")
         ids = sorted(nodes[str(i)] for i in known if i not in exclude and str(i) in nodes)
         for batch in _chunks(ids, gql.BATCH):
             def fetch(_: str | None, batch: list[str] = batch) -> Fetched:
                 answer = self._graphql(gql.FORK_NODES, {"ids": batch})
                 found = [n for n in (answer.get("data") or {}).get("nodes") or [] if n and n.get("databaseId")]
-                return Fetched(200, [gql.fork_record(repo.path, n) for n in found])
+                return Fetched(200, [gql.fork_record(self.platform, repo.path, n) for n in found])
 
             try:
                 yield self.pages.fetch_or_replay("forks", "/graphql", {"query": "fork_activity", "repo": repo.path,
@@ -560,7 +566,7 @@ class GitHubSource:
             except _Failed as failed:
                 self._record_failure(repo.path, "forks", "/graphql", failed.response)
                 return
-        self.ctx.cache.set(f"github:fork-activity:{repo.path}", self.ctx.now.isoformat())
+        self.ctx.cache.set(f"{self.platform}:fork-activity:{repo.path}", self.ctx.now.isoformat())
 
     # == commits (fallback when cloning is impossible) ========================================
     def fetch_commits(self, repo: RepoRef) -> Iterator[Page]:
@@ -569,7 +575,7 @@ class GitHubSource:
         Commits merged from a branch older than that newest commit are found by the next full walk;
         the git source (a clone) has no such gap and is preferred wherever cloning works.
         """
-        head_key = f"github:commits-head:{repo.path}"
+        head_key = f"{self.platform}:commits-head:{repo.path}"
         known_head = self.ctx.cache.get(head_key)
         after: str | None = None
         newest: str | None = None
@@ -578,7 +584,7 @@ class GitHubSource:
                 def fetch(_: str | None, after: str | None = after) -> Fetched:
                     node = self._repository_node(repo, gql.COMMITS, {"after": after})
                     history = (((node.get("defaultBranchRef") or {}).get("target") or {}).get("history")) or {}
-                    records = [gql.commit_record(repo.path, n, self.ctx.hasher, self.ctx.is_bot)
+                    records = [gql.commit_record(self.platform, repo.path, n, self.ctx.hasher, self.ctx.is_bot)
                                for n in history.get("nodes") or [] if n and n.get("oid")]
                     return Fetched(200, records, None, _next_cursor(history))
 
@@ -617,7 +623,7 @@ class GitHubSource:
         query = f"{package} in:file filename:{manifest}" + (f" size:{low}..{high}" if size else "")
         url, params = f"{self.base_url}/search/code", {"q": query, "per_page": "100"}
         state: dict[str, Any] = {}
-        remembered = f"github:search:{query}"  # what the search said, for pages replayed without it
+        remembered = f"{self.platform}:search:{query}"  # what the search said, for pages replayed without it
 
         def parse(data: Any) -> list[dict[str, Any]]:
             data = data if isinstance(data, dict) else {}
@@ -625,9 +631,9 @@ class GitHubSource:
             state["incomplete"] = state.get("incomplete", False) or bool(data.get("incomplete_results"))
             self.ctx.cache.set(remembered, json.dumps(state))
             capped = state["total"] > SEARCH_CAP
-            return dependent_records(framework, package, manifest, query, data, state["incomplete"] or capped)
+            return dependent_records(self.platform, framework, package, manifest, query, data, state["incomplete"] or capped)
 
-        checked = "github:list-checked:" + page_key(PLATFORM, "dependents", "/search/code", params)
+        checked = f"{self.platform}:list-checked:" + page_key(self.platform, "dependents", "/search/code", params)
         fresh = self._fresh(checked)
         page = self._rest_page("dependents", "/search/code", url, params, params, None, parse, resource=CODE_SEARCH,
                                fresh=fresh)
@@ -670,21 +676,21 @@ class GitHubSource:
         ids = sorted(set(int(i) for i in account_ids))
         if not ids:
             return
-        cached = self.ctx.cache.profiles(PLATFORM, ids)
+        cached = self.ctx.cache.profiles(self.platform, ids)
         max_age = timedelta(days=self.ctx.catalogue.refresh.profile_max_age_days)
         fresh = [record for fetched_at, record in cached.values() if self.ctx.now - fetched_at <= max_age]
         for index, chunk in enumerate(_chunks(sorted(fresh, key=lambda r: r["account_id"]), 1000)):
             yield self.pages.land("accounts", "profile-cache", {"chunk": index, "first": chunk[0]["account_id"]}, chunk)
         fresh_ids = {r["account_id"] for r in fresh}
         wanted = [i for i in ids if i not in fresh_ids]
-        names = logins_in_landing(self.ctx.landing, PLATFORM)
+        names = logins_in_landing(self.ctx.landing, self.platform)
         apps, users, missing = [], [], []
         for account_id in wanted:
             login, type_ = names.get(account_id) or (cached.get(account_id, (None, {}))[1].get("login"), None)
             if not login:
                 missing.append(account_id)
             elif login.endswith("[bot]") or type_ == "Bot":  # GitHub Apps have no user(login:) profile
-                apps.append(empty_record("accounts", platform=PLATFORM, account_id=account_id, login=login, type="Bot"))
+                apps.append(empty_record("accounts", platform=self.platform, account_id=account_id, login=login, type="Bot"))
             else:
                 users.append((account_id, login, "Organization" if type_ == "Organization" else "User"))
         if apps:
@@ -706,7 +712,7 @@ class GitHubSource:
             for i, (account_id, login, kind) in enumerate(batch):
                 node = data.get(f"a{i}")
                 if node and node.get("databaseId") is not None:
-                    records.append(gql.account_record(node, self.ctx.hasher, kind))
+                    records.append(gql.account_record(self.platform, node, self.ctx.hasher, kind))
                 else:
                     lost.append((account_id, login, (errors.get(f"a{i}") or {}).get("message", "no profile")))
             return Fetched(200, records)
@@ -718,7 +724,7 @@ class GitHubSource:
             self._record_failure(None, "accounts", "/graphql", failed.response)
             return []
         if page.records:
-            self.ctx.cache.put_profiles(PLATFORM, page.records, self.ctx.now)
+            self.ctx.cache.put_profiles(self.platform, page.records, self.ctx.now)
         for account_id, login, message in lost:
             self.pages.finding(None, "accounts", "not_found",
                           f"account {account_id} ({login}): {message} (renamed or deleted since it was listed)", 404,

@@ -18,7 +18,6 @@ from oss_miner.privacy import Hasher
 from oss_miner.records import empty_record
 from oss_miner.sources.http import as_dict
 
-PLATFORM = "github"
 BATCH = 100  # GitHub's node limit per connection page, and the profile batch size
 
 _FORK_FIELDS = """
@@ -144,10 +143,10 @@ def website_host(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
-def account_record(node: dict[str, Any], hasher: Hasher, type_: str | None = None) -> dict[str, Any]:
+def account_record(platform: str, node: dict[str, Any], hasher: Hasher, type_: str | None = None) -> dict[str, Any]:
     """An `accounts` record from a GraphQL User/Organization: no name, no email, only hashes and hosts."""
     return empty_record(
-        "accounts", platform=PLATFORM, account_id=node.get("databaseId"), login=node.get("login"),
+        "accounts", platform=platform, account_id=node.get("databaseId"), login=node.get("login"),
         type=type_ or node.get("__typename") or "User", name_key=hasher.name(node.get("name")),
         location=node.get("location") or None, company=node.get("company") or None,
         website_host=website_host(node.get("websiteUrl")), created_at=node.get("createdAt"),
@@ -159,38 +158,38 @@ def _items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def stargazer_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
+def stargazer_records(platform: str, repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
     records = []
     for edge in _items(as_dict(connection).get("edges")):
         node = as_dict(edge.get("node"))
         if node.get("databaseId") is None:
             continue
-        records.append(empty_record("stargazers", platform=PLATFORM, repo=repo, account_id=node["databaseId"],
+        records.append(empty_record("stargazers", platform=platform, repo=repo, account_id=node["databaseId"],
                                     login=node.get("login"), starred_at=edge.get("starredAt")))
     return records
 
 
-def fork_record(repo: str, node: dict[str, Any]) -> dict[str, Any]:
+def fork_record(platform: str, repo: str, node: dict[str, Any]) -> dict[str, Any]:
     owner = as_dict(node.get("owner"))
     return empty_record(
-        "forks", platform=PLATFORM, repo=repo, fork_id=node.get("databaseId"), full_name=node.get("nameWithOwner"),
+        "forks", platform=platform, repo=repo, fork_id=node.get("databaseId"), full_name=node.get("nameWithOwner"),
         owner_id=owner.get("databaseId"), owner_login=owner.get("login"), owner_type=owner.get("__typename"),
         created_at=node.get("createdAt"), pushed_at=node.get("pushedAt"), stars=node.get("stargazerCount"),
     )
 
 
-def release_records(repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
+def release_records(platform: str, repo: str, connection: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        empty_record("releases", platform=PLATFORM, repo=repo, release_id=n.get("databaseId"), tag_name=n.get("tagName"),
+        empty_record("releases", platform=platform, repo=repo, release_id=n.get("databaseId"), tag_name=n.get("tagName"),
                      name=n.get("name"), created_at=n.get("createdAt"), published_at=n.get("publishedAt"),
                      prerelease=n.get("isPrerelease"))
         for n in _items(as_dict(connection).get("nodes"))
     ]
 
 
-def activity_records(repo: str, repository: dict[str, Any]) -> list[dict[str, Any]]:
+def activity_records(platform: str, repo: str, repository: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        empty_record("activity", platform=PLATFORM, repo=repo, kind=kind, state=state,
+        empty_record("activity", platform=platform, repo=repo, kind=kind, state=state,
                      count=_total(repository.get(alias)))
         for alias, (kind, state) in ACTIVITY_FIELDS.items()
     ]
@@ -228,7 +227,7 @@ def to_utc(stamp: str | None) -> str | None:
     return parsed.astimezone(timezone.utc).isoformat()
 
 
-def commit_record(repo: str, node: dict[str, Any], hasher: Hasher, is_bot: Callable[..., bool]) -> dict[str, Any]:
+def commit_record(platform: str, repo: str, node: dict[str, Any], hasher: Hasher, is_bot: Callable[..., bool]) -> dict[str, Any]:
     """A `commits` record like the git source's; the author's address becomes a domain and a keyed hash.
 
     GitHub's `authoredDate` is a UTC DateTime, while `author.date` (a GitTimestamp) keeps the author's
@@ -241,7 +240,7 @@ def commit_record(repo: str, node: dict[str, Any], hasher: Hasher, is_bot: Calla
     email = author.get("email")
     domain, key = hasher.email(email)
     return empty_record(
-        "commits", platform=PLATFORM, repo=repo, sha=node.get("oid"), authored_at=to_utc(authored),
+        "commits", platform=platform, repo=repo, sha=node.get("oid"), authored_at=to_utc(authored),
         author_utc_offset_minutes=utc_offset_minutes(authored),
         committer_utc_offset_minutes=utc_offset_minutes(committer.get("date") or node.get("committedDate")),
         email_domain=domain, author_key=key, name_key=hasher.name(author.get("name")),

@@ -45,7 +45,7 @@ import urllib3
 from github import Auth, Github, GithubException, GithubRetry
 
 from oss_miner.cache import Cache
-from oss_miner.config import URL_ENV
+from oss_miner.config import url_env
 from oss_miner.errors import RunFailed, UserError
 from oss_miner.privacy import Redactor
 from oss_miner.sources.base import RequestStats
@@ -100,7 +100,7 @@ class _Hooks:
         self.transport.stats.retried()
 
     def waited(self, seconds: float) -> None:
-        log.warning("github: account %s was asked to wait (Retry-After); sleeping until %s",
+        log.warning("%s: account %s was asked to wait (Retry-After); sleeping until %s", self.transport.stats.platform,
                     self.login, iso(self.transport.clock() + seconds))
         self.transport.stats.waited(seconds)
 
@@ -173,9 +173,10 @@ class Account:
 class AccountPool:
     """Accounts lent to one request at a time; waits (and says so) when every account is spent."""
 
-    def __init__(self, accounts: list[Account], stats: RequestStats, sleep: Sleep, clock: Clock):
+    def __init__(self, accounts: list[Account], stats: RequestStats, sleep: Sleep, clock: Clock, token_env: str):
         self.accounts = accounts
         self.stats = stats
+        self.token_env = token_env  # the variable the tokens came from, for saying which to fix
         self.sleep = sleep
         self.clock = clock
         self._cond = threading.Condition()
@@ -198,7 +199,7 @@ class AccountPool:
         while True:
             with self._cond:
                 if not self.accounts:
-                    raise RunFailed("github: every token was rejected (401); check GITHUB_TOKEN")
+                    raise RunFailed(f"{self.stats.platform}: every token was rejected (401); check {self.token_env}")
                 now = self.clock()
                 ready = [a for a in self.accounts if a.ready(resource, now)]
                 if ready:
@@ -218,7 +219,7 @@ class AccountPool:
                     continue
                 self._sleeping.add(resource)
             wait = max(until - now, 0.0)
-            log.warning("github: %s rate limit of account %s spent; sleeping until %s",
+            log.warning("%s: %s rate limit of account %s spent; sleeping until %s", self.stats.platform,
                         BUDGET_NAMES.get(resource, resource), soonest.login, iso(until))
             self.stats.waited(wait)
             try:
@@ -249,7 +250,7 @@ class AccountPool:
             account.spent_until[resource] = max(until, self.clock())
             account.remaining[resource] = 0
             self._cond.notify_all()
-        log.info("github: account %s spent its %s budget until %s", account.login, resource, iso(until))
+        log.info("%s: account %s spent its %s budget until %s", self.stats.platform, account.login, resource, iso(until))
 
     def block(self, account: Account, until: float) -> None:
         with self._cond:
@@ -286,11 +287,11 @@ def _client(base_url: str, token: str, hooks: _Hooks | None) -> Github:
     )
 
 
-def check_endpoints(base_url: str, graphql_url: str) -> None:
+def check_endpoints(platform: str, base_url: str, graphql_url: str) -> None:
     """PyGithub sends GraphQL to the host of the REST URL: the two must share it."""
     if not _same_origin(base_url, graphql_url):
         raise UserError(
-            f"platforms.github.graphql_url ({graphql_url}) must be on the same host as platforms.github.url "
+            f"platforms.{platform}.graphql_url ({graphql_url}) must be on the same host as platforms.{platform}.url "
             f"({base_url}), as it is on api.github.com and GitHub Enterprise"
         )
 
@@ -304,9 +305,10 @@ class GitHubTransport:
     """Sends REST GETs and GraphQL queries through the account pool; built lazily on first use."""
 
     def __init__(self, base_url: str, graphql_url: str, tokens: list[str], cache: Cache, stats: RequestStats,
-                 redactor: Redactor, *, sleep: Sleep = time.sleep, clock: Clock = time.time,
+                 redactor: Redactor, *, token_env: str, sleep: Sleep = time.sleep, clock: Clock = time.time,
                  identity_max_age_s: float = 0.0):
-        check_endpoints(base_url, graphql_url)
+        check_endpoints(stats.platform, base_url, graphql_url)
+        self.token_env = token_env
         self.base_url = base_url.rstrip("/")
         self.graphql_url = graphql_url
         self._tokens = tokens
@@ -325,13 +327,13 @@ class GitHubTransport:
     def pool(self) -> AccountPool:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = AccountPool(self._discover(), self.stats, self.sleep, self.clock)
+                self._pool = AccountPool(self._discover(), self.stats, self.sleep, self.clock, self.token_env)
             return self._pool
 
     def _discover(self) -> list[Account]:
         """Group the tokens by the account `GET /user` names (conditional: a 304 is free)."""
         if not self._tokens:
-            raise UserError("github: no token; set GITHUB_TOKEN (comma-separated for a pool of tokens)")
+            raise UserError(f"{self.stats.platform}: no token; set {self.token_env} (comma-separated for a pool of tokens)")
         by_login: dict[str, Account] = {}
         for index, token in enumerate(self._tokens, 1):
             hooks = _Hooks(self)
@@ -347,13 +349,13 @@ class GitHubTransport:
             account.login = hooks.login = login
             by_login[login] = account
         if not by_login:
-            raise RunFailed("github: every token was rejected (401); check GITHUB_TOKEN")
-        log.info("github: %d token(s) belong to %d account(s): %s", len(self._tokens), len(by_login),
+            raise RunFailed(f"{self.stats.platform}: every token was rejected (401); check {self.token_env}")
+        log.info("%s: %d token(s) belong to %d account(s): %s", self.stats.platform, len(self._tokens), len(by_login),
                  ", ".join(sorted(by_login)))
         return list(by_login.values())
 
     def _whoami(self, account: Account, index: int) -> str | None:
-        key = "github:user:" + _fingerprint(account.tokens[0])
+        key = f"{self.stats.platform}:user:" + _fingerprint(account.tokens[0])
         cached = self.cache.page(key)
         if cached is not None and self.clock() - cached.fetched_at.timestamp() < self.identity_max_age_s:
             return str(cached.records[0]["login"])
@@ -369,24 +371,25 @@ class GitHubTransport:
                                     datetime.fromtimestamp(self.clock(), timezone.utc))
                 return login
             if response.status == 401:
-                log.warning("github: token %d of %d was rejected (401); leaving it out", index, len(self._tokens))
+                log.warning("%s: token %d of %d was rejected (401); leaving it out", self.stats.platform, index, len(self._tokens))
                 return None
             reset = _limit_reset(response, self.clock()) if response.status in (403, 429) else None
             if reset is not None:
                 if cached is not None:  # the account is known; its budget is the pool's business
                     return str(cached.records[0]["login"])
                 until = reset
-                log.warning("github: rate limit of token %d spent; sleeping until %s", index, iso(until))
+                log.warning("%s: rate limit of token %d spent; sleeping until %s", self.stats.platform, index, iso(until))
                 self.stats.waited(max(until - self.clock(), 0.0))
                 self.sleep(max(until - self.clock(), 0.0))
                 continue
             if not _transient(response):
                 raise RunFailed(self.redactor(
-                    f"github: GET /user answered {response.status} ({response.message or 'no message'}); "
-                    f"check platforms.github.url ({self.base_url})"))
+                    f"{self.stats.platform}: GET /user answered {response.status} ({response.message or 'no message'}); "
+                    f"check platforms.{self.stats.platform}.url ({self.base_url})"))
             self._backoff(attempt)
-        raise RunFailed(f"github: GET /user kept failing at {self.base_url}; is the server up? Check "
-                        f"{URL_ENV[('github', 'url')]} or the catalogue's [platforms.github] url, then re-run to resume")
+        platform = self.stats.platform
+        raise RunFailed(f"{platform}: GET /user kept failing at {self.base_url}; is the server up? Check "
+                        f"{url_env(platform)} or the catalogue's [platforms.{platform}] url, then re-run to resume")
 
     # -- requests ----------------------------------------------------------------------------
     def get(self, endpoint: str, url: str, params: dict[str, Any] | None = None, *, etag: str | None = None,
@@ -418,7 +421,7 @@ class GitHubTransport:
                 response = self._once(account, verb, endpoint, url, params, dict(headers), body)
                 self.pool.observe(account, resource, response.headers)
             if response.status == 401:
-                log.warning("github: a token of account %s was rejected (401)", account.login)
+                log.warning("%s: a token of account %s was rejected (401)", self.stats.platform, account.login)
                 self.pool.drop_token(account)
                 continue
             if self._rate_limited(account, resource, response):
@@ -430,7 +433,7 @@ class GitHubTransport:
                 return response
             attempt += 1
             if attempt >= MAX_ATTEMPTS:
-                log.warning("github: %s %s still failing after %d attempts (status %s)", verb, endpoint, attempt,
+                log.warning("%s: %s %s still failing after %d attempts (status %s)", self.stats.platform, verb, endpoint, attempt,
                             response.status or "no answer")
                 return response
             self.stats.retried()
@@ -451,10 +454,10 @@ class GitHubTransport:
             return Response(301, {}, {"message": self.redactor(str(exc)), "refused_redirect": True}, account.login)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.stats.request(endpoint, 0)
-            dead = None if self.answered else unreachable("github", self.base_url, exc)
+            dead = None if self.answered else unreachable(self.stats.platform, self.base_url, exc)
             if dead is not None:
                 raise dead from None
-            log.info("github: %s %s failed (%s); will retry", verb, endpoint, self.redactor(type(exc).__name__))
+            log.info("%s: %s %s failed (%s); will retry", self.stats.platform, verb, endpoint, self.redactor(type(exc).__name__))
             return Response(0, {}, None, account.login)
         self.answered = True
         size = len(text.encode("utf-8")) if isinstance(text, str) else 0
@@ -479,7 +482,7 @@ class GitHubTransport:
             except ValueError:
                 seconds = SECONDARY_WAIT_S
             self.pool.block(account, now + seconds)
-            log.warning("github: account %s hit a secondary rate limit; it waits until %s", account.login,
+            log.warning("%s: account %s hit a secondary rate limit; it waits until %s", self.stats.platform, account.login,
                         iso(now + seconds))
             return True
         if headers.get("x-ratelimit-remaining") == "0" or _graphql_rate_limited(response.data) or \

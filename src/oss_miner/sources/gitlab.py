@@ -41,14 +41,14 @@ API_PATH = "/api/v4"
 
 
 class GitLabSource(RestSource):
-    platform = "gitlab"
+    dialect = "gitlab"
     ordered_listings = frozenset({"forks"})
     profile_template = "/users/{id}"
 
-    def __init__(self, ctx: ExtractContext, *, timeout_s: float | None = None):
-        super().__init__(ctx)
-        url = ctx.catalogue.platforms["gitlab"].url.rstrip("/")
-        tokens = [t.get_secret_value() for t in ctx.credentials.for_platform("gitlab")]
+    def __init__(self, ctx: ExtractContext, platform: str | None = None, *, timeout_s: float | None = None):
+        super().__init__(ctx, platform)
+        url = self.instance.url.rstrip("/")
+        tokens = [t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)]
         policy = transport_policy(timeout_s)
         self.session = HostPinnedSession(
             url, platform=self.platform, tokens=tokens, token_header="PRIVATE-TOKEN", stats=self.stats,
@@ -224,7 +224,7 @@ class GitLabSource(RestSource):
     def _user_id(self, username: str) -> int | None:
         """The id of a user known only by the path of their namespace (a project answer without `owner`,
         which GitLab includes for personal projects; a namespace id is not a user id). Asked once, then kept."""
-        key = f"gitlab:user-id:{username.lower()}"
+        key = f"{self.platform}:user-id:{username.lower()}"
         kept = self.ctx.cache.get(key)
         if kept is not None:
             return int(kept) if kept.isdigit() else None

@@ -51,12 +51,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 from urllib3.util.retry import Retry
 
-from oss_miner.config import URL_ENV, RepoRef
+from oss_miner.config import RepoRef, url_env
 from oss_miner.errors import HostKeptFailing, HostUnreachable, RunFailed
 from oss_miner.landing import Page, page_key
 from oss_miner.privacy import RedactingFilter, Redactor
 from oss_miner.records import empty_record
-from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats
+from oss_miner.sources.base import ExtractContext, Fetched, PageStore, RequestStats, instance_name
 
 log = logging.getLogger("oss_miner.extract")
 
@@ -176,7 +176,7 @@ def unreachable(platform: str, url: str, exc: BaseException) -> HostUnreachable 
     if cause is None:
         return None
     _, host, port = origin(url)
-    setting = f"{URL_ENV[(platform, 'url')]} or the catalogue's [platforms.{platform}] url"
+    setting = f"{url_env(platform)} or the catalogue's [platforms.{platform}] url"
     if cause == RESOLVE:
         return HostUnreachable(f"{platform}: cannot resolve {host}: is there a network? If there is, check {setting}")
     return HostUnreachable(f"{platform}: {host} refused the connection (port {port}): is the server up? Check {setting}")
@@ -426,7 +426,7 @@ class HostPinnedSession(requests.Session):
         where = "{}://{}:{}".format(*self.pinned)
         return RunFailed(self.redactor(
             f"{self.platform}: {method} {strip_credential_params(url)} failed ({type(exc).__name__}): {where} has not "
-            f"answered once in this run; check {URL_ENV[(self.platform, 'url')]} or the catalogue's "
+            f"answered once in this run; check {url_env(self.platform)} or the catalogue's "
             f"[platforms.{self.platform}] url, then re-run to resume"))
 
     def _failure(self, method: str, url: str, reason: str) -> str:
@@ -711,22 +711,28 @@ PROFILE_WORKERS = 4  # profiles are one request each on Gitee and GitLab: a few 
 class RestSource:
     """Base of the Gitee and GitLab sources: everything but the endpoints and the payload shapes.
 
-    Subclasses set `platform`, `ordered_listings` (listings the API returns newest first), implement
+    Subclasses set `dialect`, `ordered_listings` (listings the API returns newest first), implement
     `_get` (one GET through their client) and `_next` (the following page from an answer), and the
     entity parsers.
     """
 
-    platform = ""
+    dialect = ""
     per_page = 100
     ordered_listings: frozenset[str] = frozenset()
 
-    def __init__(self, ctx: ExtractContext):
+    def __init__(self, ctx: ExtractContext, platform: str | None = None):
         self.ctx = ctx
+        self.platform = instance_name(ctx, self.dialect, platform)
+        self.instance = ctx.catalogue.platforms[self.platform]
         self.stats = RequestStats(self.platform)
         self.store = PageStore(ctx, self.platform, self.stats)
         self._repos: dict[str, dict[str, Any]] = {}
         self._repo_pages: dict[str, Page] = {}
         self._repos_lock = threading.Lock()
+
+    @staticmethod
+    def check_endpoints(instance: Any) -> None:
+        """Nothing the schema has not checked."""
 
     # -- hooks ---------------------------------------------------------------------------------
     def _get(self, template: str, path: str, query: dict[str, Any], etag: str | None) -> Answer:
@@ -758,8 +764,7 @@ class RestSource:
             if answer.status == 304:
                 return Fetched(304, [], etag)
             if answer.status == 401:  # with a token the session raised already: this is an anonymous run
-                var = f"{self.platform.upper()}_TOKEN"
-                raise RunFailed(f"{self.platform}: the server asks for a token (401); set {var}")
+                raise RunFailed(f"{self.platform}: the server asks for a token (401); set {self.instance.tokens_from}")
             if answer.status >= 500:
                 raise TransportFailed(self.ctx.redactor(
                     f"{self.platform}: GET {template} {params} kept answering HTTP {answer.status}; re-run to resume"))

@@ -1,4 +1,0 @@
--- Gitee releases of tracked repositories as listed by the latest run that listed each repository.
-SELECT * FROM raw_releases
-WHERE platform = 'gitee'
-QUALIFY max_by(run_id, observed_at) OVER (PARTITION BY repo) = run_id
