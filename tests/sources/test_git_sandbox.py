@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from oss_miner.config import load_config
 from oss_miner.sandbox import derive
 from oss_miner.sandbox.world import advance, build_world
+
+AS_OF = date(2026, 6, 1)  # the sandbox's clock, fixed so that the worlds repeat
 
 try:
     from .git_history import Runs, commits, findings
@@ -37,7 +40,7 @@ def _repo(world, key: tuple[str, int]):
 
 
 def test_every_default_branch_commit_of_every_repository_as_generated(catalogue, tmp_path: Path) -> None:
-    world = build_world(11, 0.02, catalogue, tmp_path / "world")
+    world = build_world(11, 0.02, catalogue, tmp_path / "world", as_of=AS_OF)
     runs = Runs(tmp_path / "miner", catalogue)
     mined = _mine_all(runs, world, "only")
     for key, pages in mined.items():
@@ -63,7 +66,7 @@ def test_every_default_branch_commit_of_every_repository_as_generated(catalogue,
 
 
 def test_after_the_world_advances_a_rerun_lands_just_the_new_commits(catalogue, tmp_path: Path) -> None:
-    world = build_world(5, 0.02, catalogue, tmp_path / "world")
+    world = build_world(5, 0.02, catalogue, tmp_path / "world", as_of=AS_OF)
     runs = Runs(tmp_path / "miner", catalogue)
     before = {(r.platform, r.repo_id): {c.sha for c in r.commits if c.sha} for r in world.repos.values() if r.tracked}
     _mine_all(runs, world, "first")
