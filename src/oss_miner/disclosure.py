@@ -241,7 +241,10 @@ def _unplaceable(frame: pd.DataFrame, min_cell: int) -> pd.Series:
     them is suppressed, yet people_located publishes their sum, and the rows themselves say where: a group
     whose only located row is China's says that its people_located are in China. Such a group publishes
     no place at all (people_located still says how many were located, not where)."""
-    located = frame.groupby(["framework", "platform"])["people_located"].transform("first").fillna(0)
+    if "people_located" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    groups = [_place_keys(frame)[c] for c in ("framework", "platform")]  # a column the mart lacks: one group
+    located = frame["people_located"].groupby(groups).transform("first").fillna(0)
     return (located < min_cell) & ~_unknown(frame)
 
 
