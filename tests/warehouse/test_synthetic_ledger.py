@@ -77,7 +77,8 @@ def test_status_shows_the_flag_of_each_run_even_in_an_old_ledger(tmp_path):
     paths.state.mkdir(parents=True)
     old_release_database(paths.work_db, sandbox=True)
     publish(paths)
-    assert queries.recent_runs(paths.db)["synthetic"].tolist() == [True]
+    frame, _ = queries.recent_runs(paths)
+    assert frame["synthetic"].tolist() == [True]
 
 
 def test_no_ledger_no_label():
