@@ -125,7 +125,7 @@ def referenced_names(sql: str) -> frozenset[str]:
 def _sql_model(path: Path) -> Model:
     name = path.stem
     if not _NAME.match(name):
-        raise UserError(f"{path}: model files are named like stg_github_forks.sql (lower case, digits, _)")
+        raise UserError(f"{path}: model files are named like stg_forks.sql (lower case, digits, _)")
     text = path.read_text(encoding="utf-8")
     description, columns = parse_header(text)
     if not description:

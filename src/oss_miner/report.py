@@ -42,7 +42,8 @@ def _frames(db: Path) -> dict[str, pd.DataFrame]:
             "platforms": _with_people_shares(con.execute(
                 """SELECT framework, primary_platform, development_platform, github_dependence_index,
                           foreign_platform_dependence_index, people_only_github_share, people_only_foreign_operated_share,
-                          stars_share_github, forks_share_github, stars_total, forks_total, people_total
+                          contributor_share_github, stars_share_github, forks_share_github, stars_total, forks_total,
+                          people_total
                    FROM mart_platform_dependence ORDER BY github_dependence_index, framework""").df(),
                 con.execute("SELECT framework, platform, people_share FROM mart_platform_presence").df()),
             "vendor": con.execute(
@@ -129,7 +130,7 @@ def chart_growth(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
-    series = [("people_share_github", "people on GitHub", "#34495e"), ("stars_share_github", "stars on GitHub", "#7f8c8d"),
+    series = [("contributor_share_github", "contributors on GitHub", "#34495e"), ("stars_share_github", "stars on GitHub", "#7f8c8d"),
               ("forks_share_github", "forks on GitHub", "#bdc3c7")]
     fig, ax = plt.subplots(figsize=(10, 0.6 * max(len(frame), 1) + 1.8))
     height = 0.25
