@@ -140,6 +140,8 @@ def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
                 color=colour, label=label)
     ax.scatter(frame["github_dependence_index"], list(positions), marker="D", color="#c0392b", zorder=3,
                label="GitHub-dependence index")
+    ax.scatter(frame["foreign_platform_dependence_index"], list(positions), marker="o", facecolors="none",
+               edgecolors="#e67e22", zorder=3, label="foreign-platform-dependence index (operators outside mainland China)")
     ax.set_yticks(list(positions), frame["framework"])
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("share on GitHub (the rest is on the other platforms)")
