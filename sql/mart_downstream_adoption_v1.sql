@@ -8,19 +8,16 @@
 --   new_forks_gitee: forks created on Gitee
 --   new_forks_gitlab: forks created on GitLab
 WITH wide AS (
-    SELECT framework, month,
-        sum(new_forks) FILTER (WHERE platform = 'github') AS new_forks_github,
-        sum(new_forks) FILTER (WHERE platform = 'gitee') AS new_forks_gitee,
-        sum(new_forks) FILTER (WHERE platform = 'gitlab') AS new_forks_gitlab
-    FROM mart_adoption_by_platform GROUP BY framework, month
+    PIVOT (SELECT framework, month, platform, new_forks FROM mart_adoption_by_platform)
+    ON platform IN ('github', 'gitee', 'gitlab') USING sum(new_forks) GROUP BY framework, month
 )
 SELECT
     a.* EXCLUDE (forks_to_date, active_forks_to_date, new_dependents, dependents_to_date, dependents_search_incomplete,
                  new_adopters, new_adopter_organisations, adopter_organisations, new_adopters_located, new_adopters_cn,
                  new_adopters_cn_share, adopter_countries),
-    coalesce(w.new_forks_github, 0)::BIGINT AS new_forks_github,
-    coalesce(w.new_forks_gitee, 0)::BIGINT AS new_forks_gitee,
-    coalesce(w.new_forks_gitlab, 0)::BIGINT AS new_forks_gitlab,
+    coalesce(w.github, 0)::BIGINT AS new_forks_github,
+    coalesce(w.gitee, 0)::BIGINT AS new_forks_gitee,
+    coalesce(w.gitlab, 0)::BIGINT AS new_forks_gitlab,
     a.forks_to_date, a.active_forks_to_date, a.new_dependents, a.dependents_to_date, a.dependents_search_incomplete,
     a.new_adopters, a.new_adopter_organisations, a.adopter_organisations, a.new_adopters_located, a.new_adopters_cn,
     a.new_adopters_cn_share, a.adopter_countries

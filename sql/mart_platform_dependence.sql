@@ -18,7 +18,9 @@
 -- foreign_platform_dependence_index (0..1) = the same weighted mean of the four shares of the
 -- foreign-operated platforms (development_share_foreign, contributor_share_foreign,
 -- stars_share_foreign, forks_share_foreign), so that GitHub and gitlab.com count alike and
--- a JiHu GitLab (CN) counts with Gitee.
+-- a JiHu GitLab (CN) counts with Gitee. While a platform the framework uses has no known operator
+-- (catalogue_platforms.operator_country NULL, e.g. in a database upgraded from before it was configured),
+-- the foreign shares, counts and index are NULL: unknown, not 0.
 -- In both, a share whose denominator is 0 is left out and the remaining weights are rescaled to sum
 -- to 1; NULL when all four are missing. 1 means everything happens there, 0 nothing does.
 --
@@ -110,12 +112,12 @@ mirrors AS (
     GROUP BY m.framework
 ),
 platforms AS (
-    SELECT platform, api = 'github' AS is_github, coalesce(operator_country <> 'CN', false) AS is_foreign
+    SELECT platform, api = 'github' AS is_github, operator_country <> 'CN' AS is_foreign  -- NULL: operator unknown
     FROM catalogue_platforms
 ),
 copies AS (
     -- a framework's copies per platform, each platform once, so sums over them are the platforms' counts
-    SELECT c.*, coalesce(p.is_github, false) AS is_github, coalesce(p.is_foreign, false) AS is_foreign
+    SELECT c.*, coalesce(p.is_github, false) AS is_github, p.is_foreign
     FROM int_platform_copies AS c LEFT JOIN platforms AS p USING (platform)
 ),
 reach AS (
@@ -123,13 +125,17 @@ reach AS (
         arg_max(c.platform, c.development) FILTER (WHERE c.development > 0) AS development_platform,
         coalesce(sum(c.development), 0)::BIGINT AS development_total,
         sum(c.development) FILTER (WHERE c.is_github) / nullif(development_total, 0) AS development_share_github,
-        sum(c.development) FILTER (WHERE c.is_foreign) / nullif(development_total, 0) AS development_share_foreign,
+        coalesce(bool_and(c.is_foreign IS NOT NULL), true) AS operators_known,
+        CASE WHEN operators_known THEN sum(c.development) FILTER (WHERE c.is_foreign) / nullif(development_total, 0)
+             END AS development_share_foreign,
         coalesce(sum(c.stars), 0)::BIGINT AS stars_total,
         coalesce(sum(c.stars) FILTER (WHERE c.is_github), 0) / nullif(stars_total, 0) AS stars_share_github,
-        coalesce(sum(c.stars) FILTER (WHERE c.is_foreign), 0) / nullif(stars_total, 0) AS stars_share_foreign,
+        CASE WHEN operators_known THEN coalesce(sum(c.stars) FILTER (WHERE c.is_foreign), 0) / nullif(stars_total, 0)
+             END AS stars_share_foreign,
         coalesce(sum(c.forks), 0)::BIGINT AS forks_total,
         coalesce(sum(c.forks) FILTER (WHERE c.is_github), 0) / nullif(forks_total, 0) AS forks_share_github,
-        coalesce(sum(c.forks) FILTER (WHERE c.is_foreign), 0) / nullif(forks_total, 0) AS forks_share_foreign
+        CASE WHEN operators_known THEN coalesce(sum(c.forks) FILTER (WHERE c.is_foreign), 0) / nullif(forks_total, 0)
+             END AS forks_share_foreign
     FROM catalogue_frameworks AS f LEFT JOIN copies AS c USING (framework)
     GROUP BY f.framework
 ),
@@ -139,6 +145,7 @@ persons AS (
         bool_or(e.credited) AS credited,
         bool_or(e.credited AND coalesce(p.is_github, false)) AS credited_github,
         bool_or(e.credited AND coalesce(p.is_foreign, false)) AS credited_foreign,
+        bool_and(p.is_foreign IS NOT NULL) AS platforms_known,
         bool_and(coalesce(p.is_github, false)) AS only_github,
         bool_and(coalesce(p.is_foreign, false)) AS only_foreign
     FROM int_platform_people AS e LEFT JOIN platforms AS p USING (platform)
@@ -149,11 +156,13 @@ people AS (
     SELECT f.framework,
         count(p.person_key) FILTER (WHERE p.credited) AS contributors_total,
         count(p.person_key) FILTER (WHERE p.credited_github) / nullif(contributors_total, 0) AS contributor_share_github,
-        count(p.person_key) FILTER (WHERE p.credited_foreign) / nullif(contributors_total, 0) AS contributor_share_foreign,
+        coalesce(bool_and(p.platforms_known), true) AS operators_known,
+        CASE WHEN operators_known THEN count(p.person_key) FILTER (WHERE p.credited_foreign) / nullif(contributors_total, 0)
+             END AS contributor_share_foreign,
         count(p.person_key) AS people_total,
         count(p.person_key) FILTER (WHERE p.only_github) AS people_only_github,
         people_only_github / nullif(people_total, 0) AS people_only_github_share,
-        count(p.person_key) FILTER (WHERE p.only_foreign) AS people_only_foreign_operated,
+        CASE WHEN operators_known THEN count(p.person_key) FILTER (WHERE p.only_foreign) END AS people_only_foreign_operated,
         people_only_foreign_operated / nullif(people_total, 0) AS people_only_foreign_operated_share,
         count(p.person_key) FILTER (WHERE p.platforms >= 2) AS people_on_several_platforms,
         people_on_several_platforms / nullif(people_total, 0) AS overlap_share

@@ -27,41 +27,29 @@
 --   forks_gitlab: forks of GitLab copies
 --   dependents_github: dependents found by GitHub code search (a lower bound)
 WITH wide AS (
-    SELECT framework,
-        max(pull_requests) FILTER (WHERE platform = 'github') AS pull_requests_github,
-        max(pull_requests) FILTER (WHERE platform = 'gitee') AS pull_requests_gitee,
-        max(pull_requests) FILTER (WHERE platform = 'gitlab') AS pull_requests_gitlab,
-        max(issues) FILTER (WHERE platform = 'github') AS issues_github,
-        max(issues) FILTER (WHERE platform = 'gitee') AS issues_gitee,
-        max(issues) FILTER (WHERE platform = 'gitlab') AS issues_gitlab,
-        coalesce(max(contributors) FILTER (WHERE platform = 'github'), 0) AS contributors_github,
-        coalesce(max(contributors) FILTER (WHERE platform = 'gitee'), 0) AS contributors_gitee,
-        coalesce(max(contributors) FILTER (WHERE platform = 'gitlab'), 0) AS contributors_gitlab,
-        coalesce(max(people) FILTER (WHERE platform = 'github'), 0) AS people_github,
-        coalesce(max(people) FILTER (WHERE platform = 'gitee'), 0) AS people_gitee,
-        coalesce(max(people) FILTER (WHERE platform = 'gitlab'), 0) AS people_gitlab,
-        max(people_share) FILTER (WHERE platform = 'github') AS people_share_github,
-        max(people_share) FILTER (WHERE platform = 'gitee') AS people_share_gitee,
-        max(people_share) FILTER (WHERE platform = 'gitlab') AS people_share_gitlab,
-        coalesce(max(stars) FILTER (WHERE platform = 'github'), 0) AS stars_github,
-        coalesce(max(stars) FILTER (WHERE platform = 'gitee'), 0) AS stars_gitee,
-        coalesce(max(stars) FILTER (WHERE platform = 'gitlab'), 0) AS stars_gitlab,
-        coalesce(max(forks) FILTER (WHERE platform = 'github'), 0) AS forks_github,
-        coalesce(max(forks) FILTER (WHERE platform = 'gitee'), 0) AS forks_gitee,
-        coalesce(max(forks) FILTER (WHERE platform = 'gitlab'), 0) AS forks_gitlab,
-        coalesce(max(dependents) FILTER (WHERE platform = 'github'), 0) AS dependents_github
-    FROM mart_platform_presence GROUP BY framework
+    PIVOT (SELECT framework, platform, pull_requests, issues, contributors, people, people_share, stars, forks, dependents
+           FROM mart_platform_presence)
+    ON platform IN ('github', 'gitee', 'gitlab')
+    USING max(pull_requests) AS pull_requests, max(issues) AS issues, max(contributors) AS contributors,
+          max(people) AS people, max(people_share) AS people_share, max(stars) AS stars, max(forks) AS forks,
+          max(dependents) AS dependents
+    GROUP BY framework
 )
 SELECT
     d.framework, d.primary_platform, d.primary_repo, d.primary_flagged_as_mirror, d.mirrors, d.mirror_evidence,
     d.mirrors_confirmed, d.development_platform,
-    w.pull_requests_github, w.pull_requests_gitee, w.pull_requests_gitlab,
-    w.issues_github, w.issues_gitee, w.issues_gitlab, d.development_share_github,
-    d.contributors_total, w.contributors_github, w.contributors_gitee, w.contributors_gitlab, d.contributor_share_github,
-    d.people_total, w.people_github, w.people_gitee, w.people_gitlab,
-    w.people_share_github, w.people_share_gitee, w.people_share_gitlab,
+    w.github_pull_requests AS pull_requests_github, w.gitee_pull_requests AS pull_requests_gitee,
+    w.gitlab_pull_requests AS pull_requests_gitlab, w.github_issues AS issues_github, w.gitee_issues AS issues_gitee,
+    w.gitlab_issues AS issues_gitlab, d.development_share_github, d.contributors_total,
+    coalesce(w.github_contributors, 0) AS contributors_github, coalesce(w.gitee_contributors, 0) AS contributors_gitee,
+    coalesce(w.gitlab_contributors, 0) AS contributors_gitlab, d.contributor_share_github, d.people_total,
+    coalesce(w.github_people, 0) AS people_github, coalesce(w.gitee_people, 0) AS people_gitee,
+    coalesce(w.gitlab_people, 0) AS people_gitlab, w.github_people_share AS people_share_github,
+    w.gitee_people_share AS people_share_gitee, w.gitlab_people_share AS people_share_gitlab,
     d.people_only_github, d.people_only_github_share, d.people_on_several_platforms, d.overlap_share,
-    d.stars_total, w.stars_github, w.stars_gitee, w.stars_gitlab, d.stars_share_github,
-    d.forks_total, w.forks_github, w.forks_gitee, w.forks_gitlab, d.forks_share_github,
-    w.dependents_github, d.github_dependence_index
+    d.stars_total, coalesce(w.github_stars, 0) AS stars_github, coalesce(w.gitee_stars, 0) AS stars_gitee,
+    coalesce(w.gitlab_stars, 0) AS stars_gitlab, d.stars_share_github,
+    d.forks_total, coalesce(w.github_forks, 0) AS forks_github, coalesce(w.gitee_forks, 0) AS forks_gitee,
+    coalesce(w.gitlab_forks, 0) AS forks_gitlab, d.forks_share_github,
+    coalesce(w.github_dependents, 0) AS dependents_github, d.github_dependence_index
 FROM mart_platform_dependence AS d LEFT JOIN wide AS w USING (framework)

@@ -11,7 +11,9 @@ A model depends on every other model (or Python model output) whose name appears
 comments and string literals; raw, ledger and catalogue tables are inputs that need no model. Models
 run in dependency order (a cycle is a clear error), each materialised with CREATE OR REPLACE TABLE and
 its comments, all inside one transaction: a failure leaves every table as it was. Columns a model does
-not document inherit the comment of a same-named column of a table it reads.
+not document inherit the comment of a same-named column of a table it reads. A model whose description
+starts with DEPRECATED (kept for one release, in the shape of an earlier one) is a view instead: it costs
+nothing to keep and always follows the models it reads.
 
 Python models (see `oss_miner.enrich`) declare their inputs and outputs and run between them.
 """
@@ -62,6 +64,7 @@ class Model:
     depends_on: tuple[str, ...] = ()  # models it needs, filled in by discover()
     sql: str | None = None
     path: Path | None = None
+    view: bool = False  # a deprecated model, kept as a view over the current ones
     run: Callable[[duckdb.DuckDBPyConnection], dict[str, int]] | None = None
 
 
@@ -122,7 +125,7 @@ def referenced_names(sql: str) -> frozenset[str]:
 def _sql_model(path: Path) -> Model:
     name = path.stem
     if not _NAME.match(name):
-        raise UserError(f"{path}: model files are named like stg_github_forks.sql (lower case, digits, _)")
+        raise UserError(f"{path}: model files are named like stg_forks.sql (lower case, digits, _)")
     text = path.read_text(encoding="utf-8")
     description, columns = parse_header(text)
     if not description:
@@ -130,7 +133,8 @@ def _sql_model(path: Path) -> Model:
     body = text.strip().rstrip(";").strip()
     if ";" in _STRIP.sub(" ", body):
         raise UserError(f"{path}: holds more than one statement; a model is one SELECT")
-    return Model(name, "sql", description, columns, (name,), referenced_names(body) - {name}, sql=body, path=path)
+    return Model(name, "sql", description, columns, (name,), referenced_names(body) - {name}, sql=body, path=path,
+                 view=description.startswith("DEPRECATED"))
 
 
 def _python_models() -> list[Model]:
@@ -233,12 +237,16 @@ def _build(con: duckdb.DuckDBPyConnection, model: Model, comments: "_Comments") 
             assert model.run is not None
             rows = model.run(con)
         else:
-            con.execute(f"CREATE OR REPLACE TABLE {_ident(model.name)} AS {model.sql}")
+            con.execute(f"CREATE OR REPLACE {_kind(model)} {_ident(model.name)} AS {model.sql}")
             rows = {model.name: con.execute(f"SELECT count(*) FROM {_ident(model.name)}").fetchone()[0]}
         undocumented = comments.write(model)
     except duckdb.Error as exc:
         raise ModelError(f"model {model.name} failed: {' '.join(str(exc).split())[:400]}") from exc
     return ModelResult(model.name, model.kind, rows, time.perf_counter() - started, undocumented)
+
+
+def _kind(model: Model) -> str:
+    return "VIEW" if model.view else "TABLE"
 
 
 def _ident(name: str) -> str:
@@ -275,7 +283,7 @@ class _Comments:
         missing: list[str] = []
         statements = []
         for table in model.outputs:
-            statements.append(f"COMMENT ON TABLE {_ident(table)} IS {_literal(model.description)}")
+            statements.append(f"COMMENT ON {_kind(model)} {_ident(table)} IS {_literal(model.description)}")
             written = self.by_table[table] = {}
             for column in (d[0] for d in self.con.execute(f"SELECT * FROM {_ident(table)} LIMIT 0").description):
                 comment = model.columns.get(column) or inherited.get(column)

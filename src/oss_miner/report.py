@@ -75,7 +75,8 @@ def _frames(db: Path, policy: Policy) -> tuple[dict[str, pd.DataFrame], str | No
                 """SELECT framework, primary_platform, development_platform, github_dependence_index,
                           development_share_github, contributor_share_github,
                           foreign_platform_dependence_index, people_only_github_share, people_only_foreign_operated_share,
-                          stars_share_github, forks_share_github, stars_total, forks_total, people_total
+                          stars_share_github, forks_share_github, stars_total, forks_total,
+                          people_total
                    FROM mart_platform_dependence ORDER BY github_dependence_index, framework""").df(),
                 con.execute("SELECT framework, platform, people_share FROM mart_platform_presence").df()),
             "vendor": con.execute(
@@ -199,6 +200,8 @@ def chart_platforms(frame: pd.DataFrame, path: Path) -> Path:
                 color=colour, label=label)
     ax.scatter(frame["github_dependence_index"], list(positions), marker="D", color="#c0392b", zorder=3,
                label="GitHub-dependence index (weighted mean of the bars)")
+    ax.scatter(frame["foreign_platform_dependence_index"], list(positions), marker="o", facecolors="none",
+               edgecolors="#e67e22", zorder=3, label="foreign-platform-dependence index (operators outside mainland China)")
     ax.set_yticks(list(positions), frame["framework"])
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("share on GitHub (the rest is on the other platforms); a share with nothing to count is left out")

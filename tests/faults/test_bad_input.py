@@ -96,7 +96,16 @@ CONFIGS = {
                      'needs one repository with role = "primary"'),
     "unknown role": (EXTENDS + '[frameworks.Lone]\nvendor = "V"\nrepos = [{platform = "github", path = "a/b", role = "main"}]\n',
                      "frameworks.Lone.repos.0.role"),
-    "platform without endpoint": (  # (and without OSS_MINER_GITEE_URL, which would supply one)
+    "unknown API dialect": (EXTENDS + '[platforms.forge]\napi = "gogs"\nurl = "https://forge.example"\n',
+                            "platforms.forge.api: unknown API dialect 'gogs'; choose from github, gitee, gitlab"),
+    "two instances on one backend": (
+        EXTENDS + '[platforms.a]\napi = "gitlab"\nurl = "https://git.example"\n'
+        '[platforms.b]\napi = "gitlab"\nurl = "https://GIT.example/"\n',
+        "platforms.b.url: https://GIT.example is the API of platforms.a too"),
+    "repository on an undeclared platform": (
+        EXTENDS + '[[add_repos]]\nframework = "OneFlow"\nplatform = "jihu"\npath = "a/b"\nrole = "mirror"\n',
+        "'jihu' is not declared ([platforms.jihu] is missing)"),
+    "platform without endpoint": (  # (OSS_MINER_GITEE_URL overrides a declared instance's URL, declares none)
         '[platforms.github]\nurl = "https://api.github.com"\ngraphql_url = "https://api.github.com/graphql"\n'
         '[frameworks.X]\nvendor = "V"\nrepos = [{platform = "gitee", path = "a/b"}]\n',
         "frameworks.X.repos.0.platform: 'gitee' is not declared ([platforms.gitee] is missing)"),

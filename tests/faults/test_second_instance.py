@@ -37,11 +37,18 @@ def jihu(sandbox: SandboxServer) -> World:
 
 
 @pytest.fixture(scope="module")
-def mined(sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def variables(sandbox: SandboxServer) -> dict[str, str]:
+    """The environment of the runs: the sandbox's endpoints and tokens, the second GitLab's among them."""
+    found = {**sandbox.environment(github="faults-github-1,faults-github-2", gitee="faults-gitee", gitlab="faults-gitlab"),
+             "OSS_MINER_HASH_KEY": HASH_KEY}
+    assert found["OSS_MINER_JIHU_URL"] == sandbox.urls[SECOND] == sandbox.urls["gitlab"].replace("/gitlab", "/jihu/gitlab")
+    assert found["JIHU_TOKEN"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def mined(variables: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("second-gitlab") / "oss_miner.duckdb"
-    variables = {**sandbox.environment(github="faults-github-1,faults-github-2", gitee="faults-gitee",
-                                       gitlab="faults-gitlab"), "OSS_MINER_HASH_KEY": HASH_KEY}
-    assert variables["OSS_MINER_JIHU_URL"] == sandbox.urls[SECOND] == sandbox.urls["gitlab"].replace("/gitlab", "/jihu/gitlab")
     with environment(variables):
         run_stages(db, config=CATALOGUE)
     return db
@@ -101,3 +108,12 @@ def test_its_requests_are_its_own_and_the_first_gitlab_is_as_without_it(mined, r
     assert dict(query(mined, per_platform)) == dict(query(reference.one_run, per_platform))
     first = "SELECT repo, stars, forks FROM int_repositories WHERE platform = 'gitlab' ORDER BY repo"
     assert query(mined, first) == query(reference.one_run, first)
+
+
+def test_platform_chooses_the_instance_by_name(variables, tmp_path):
+    db = tmp_path / "oss_miner.duckdb"
+    with environment(variables):
+        run_stages(db, config=CATALOGUE, platforms=(SECOND,))
+    asked = "SELECT DISTINCT platform FROM run_platforms WHERE requests > 0 AND platform <> 'git'"
+    assert query(db, asked) == [(SECOND,)]
+    assert {p for (p,) in query(db, "SELECT DISTINCT platform FROM raw_repositories")} == {SECOND}

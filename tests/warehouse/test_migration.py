@@ -65,6 +65,9 @@ def test_an_old_database_is_upgraded_in_place_after_a_backup(old_state: StatePat
         stale = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'stg_git%'").fetchone()
         assert stale == (0,)
         assert con.execute("SELECT count(DISTINCT platform) FROM mart_platform_presence").fetchone() == (3,)
+        # who operates the old catalogue's platforms is unknown until a run reloads the configuration: not 0
+        assert con.execute("SELECT DISTINCT foreign_platform_dependence_index FROM mart_platform_dependence").fetchall() == [
+            (None,)]
     finally:
         con.close()
     load.connect(old_state.work_db).close()  # upgraded once: no second backup, nothing printed

@@ -112,7 +112,8 @@ def test_every_model_table_and_column_carries_a_comment(marts, fake_geo):
     results = models.run_models(con)  # the same figures again (see the next test), and the runner's report
     assert [r.undocumented for r in results if r.undocumented] == []
     outputs = [t for r in results for t in r.rows]
-    comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+    comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() "
+                                "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
     assert all(comments[t] for t in outputs)
     missing = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE list_contains(?, table_name) "
@@ -134,3 +135,12 @@ def test_running_the_models_twice_gives_the_same_marts(marts, fake_geo):
     before = {m: con.execute(f"SELECT * FROM {m} ORDER BY ALL").fetchall() for m in MARTS}
     models.run_models(con)
     assert {m: con.execute(f"SELECT * FROM {m} ORDER BY ALL").fetchall() for m in MARTS} == before
+
+
+def test_deprecated_models_are_views_that_follow_the_models_they_read(marts):
+    views = dict(marts.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+    assert set(views) == {"mart_platform_dependence_v1", "mart_downstream_adoption_v1"}
+    assert all(comment.startswith("DEPRECATED") for comment in views.values())
+    documented = marts.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'mart_platform_dependence_v1' "
+                               "AND column_name = 'people_share_gitee' AND comment LIKE 'people_gitee / people_total'").fetchone()
+    assert documented == (1,)
