@@ -566,6 +566,10 @@ def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> in
         {"p": platform, "l": login},
     ).fetchone()
     if found is None:
+        platforms = [name for (name,) in con.execute("SELECT platform FROM catalogue_platforms ORDER BY 1").fetchall()]
+        if platforms and platform not in platforms:
+            raise UserError(f"'{platform}:{login}': no platform {platform} in the database (it has "
+                            f"{', '.join(platforms)}); name the account as PLATFORM:LOGIN")
         raise UserError(f"no account {platform}:{login} in the database; check the platform and the login")
     return int(found[0])
 
