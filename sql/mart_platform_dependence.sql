@@ -111,7 +111,7 @@ mirrors AS (
 ),
 platforms AS (
     SELECT platform, api = 'github' AS is_github, coalesce(operator_country <> 'CN', false) AS is_foreign
-    FROM catalogue_platforms
+    FROM catalogue_platforms WHERE coalesce(kind, 'forge') = 'forge'  -- hubs: mart_model_platform_dependence
 ),
 copies AS (
     -- a framework's copies per platform, each platform once, so sums over them are the platforms' counts
