@@ -52,6 +52,11 @@ def extract_org_task(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
     return pipeline.extract_org(spec, platform, org)
 
 
+@task(name="extract-models", task_run_name="extract models of {platform}:{org}", **RETRIES)
+def extract_models_task(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
+    return pipeline.extract_models(spec, platform, org)
+
+
 @task(name="extract-dependents", task_run_name="extract dependents of {framework} on {platform}", **RETRIES)
 def extract_dependents_task(spec: RunSpec, platform: str, framework: str, packages: tuple[str, ...]) -> dict[str, Any]:
     return pipeline.extract_dependents(spec, platform, framework, packages)
@@ -104,6 +109,8 @@ def _extract(spec: RunSpec, plan: pipeline.Plan) -> list[dict[str, Any]]:
         jobs.setdefault(t.platform, []).append(partial(_tagged(extract_repository_task, t.platform).submit, spec, t))
     for p, org in plan.orgs:
         jobs.setdefault(p, []).append(partial(_tagged(extract_org_task, p).submit, spec, p, org))
+    for p, org in plan.model_orgs:
+        jobs.setdefault(p, []).append(partial(_tagged(extract_models_task, p).submit, spec, p, org))
     for p, fw, pkgs in plan.dependents:
         jobs.setdefault(p, []).append(partial(_tagged(extract_dependents_task, p).submit, spec, p, fw, pkgs))
     # submitted in turn per platform: one platform's many tasks (GitHub's) queue for a few accounts, and

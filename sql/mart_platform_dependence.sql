@@ -113,7 +113,7 @@ mirrors AS (
 ),
 platforms AS (
     SELECT platform, api = 'github' AS is_github, operator_country <> 'CN' AS is_foreign  -- NULL: operator unknown
-    FROM catalogue_platforms
+    FROM catalogue_platforms WHERE coalesce(kind, 'forge') = 'forge'  -- hubs: mart_model_platform_dependence
 ),
 copies AS (
     -- a framework's copies per platform, each platform once, so sums over them are the platforms' counts

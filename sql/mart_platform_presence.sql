@@ -5,7 +5,8 @@
 -- organisations excluded; a person may be present on several platforms, so people shares overlap and
 -- do not sum to 1), their contributions, the stars, forks and development the copies report, and the
 -- dependents found there. Every share has its denominator, the framework's total over all platforms,
--- in a column of its own. Forges only: bare git clones are no platform of their own.
+-- in a column of its own. Forges only: bare git clones are no platform of their own, and model hubs
+-- (catalogue_platforms.kind = 'hub') are in mart_model_adoption and mart_model_platform_dependence.
 --
 -- Columns:
 --   framework: framework
@@ -42,6 +43,7 @@
 WITH grid AS (
     SELECT f.framework, p.platform, p.api, p.operator_country
     FROM catalogue_frameworks AS f CROSS JOIN catalogue_platforms AS p
+    WHERE coalesce(p.kind, 'forge') = 'forge'  -- model hubs have marts of their own (mart_model_*)
 ),
 persons AS (
     SELECT framework, person_key, count(DISTINCT platform) AS platforms,

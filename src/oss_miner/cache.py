@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS listing_state (
   platform TEXT NOT NULL, repo TEXT NOT NULL, listing TEXT NOT NULL, last_full_at TEXT NOT NULL,
   PRIMARY KEY (platform, repo, listing));
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hub_items (
+  platform TEXT NOT NULL, parent TEXT NOT NULL, item TEXT NOT NULL, record TEXT NOT NULL,
+  PRIMARY KEY (platform, parent, item));
 """
 
 
@@ -131,6 +134,21 @@ class Cache:
 
     def mark_full_listing(self, platform: str, repo: str, listing: str, at: datetime) -> None:
         self._conn().execute("INSERT OR REPLACE INTO listing_state VALUES (?, ?, ?, ?)", (platform, repo, listing, at.isoformat()))
+
+    # -- model hubs: the derivatives known below each model (text ids), with their last record ---------
+    def hub_items(self, platform: str, parent: str) -> dict[str, dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT item, record FROM hub_items WHERE platform = ? AND parent = ?", (platform, parent))
+        return {item: json.loads(record) for item, record in rows}
+
+    def put_hub_items(self, platform: str, parent: str, records: dict[str, dict[str, Any]], *, replace: bool = False) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        if replace:
+            conn.execute("DELETE FROM hub_items WHERE platform = ? AND parent = ?", (platform, parent))
+        conn.executemany("INSERT OR REPLACE INTO hub_items VALUES (?, ?, ?, ?)",
+                         [(platform, parent, item, _json(record)) for item, record in records.items()])
+        conn.execute("COMMIT")
 
     # -- small facts -------------------------------------------------------------------------
     def get(self, key: str) -> str | None:

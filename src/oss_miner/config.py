@@ -25,6 +25,7 @@ from oss_miner.errors import UserError
 from oss_miner.sources import DIALECTS, GIT
 
 Role = Literal["primary", "mirror"]
+Kind = Literal["framework", "models"]
 
 DEFAULT_CONFIG = Path("config/oss-miner.toml")
 DEFAULT_SANDBOX_CONFIG = Path("config/sandbox.toml")
@@ -72,6 +73,9 @@ class RepoRef(_Strict):
 class OrgRef(_Strict):
     platform: str  # an instance NAME of [platforms]
     name: str
+    # former names of the organisation on that platform (a model hub keeps answering for them: GLM
+    # derivatives still declare THUDM/... after the org became zai-org); each former id is an alias
+    formerly: list[str] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -87,8 +91,12 @@ class Framework(_Strict):
     orgs: list[OrgRef] = Field(default_factory=list)
     repos: list[RepoRef]
     baseline: bool = False
+    # framework (a deep-learning framework) or models (an open-weight model family and its tooling)
+    kind: Kind = "framework"
+    # the vendor's organisations on model hubs ("huggingface:Qwen"; a table with `formerly` for renamed ones)
+    model_orgs: list[OrgRef] = Field(default_factory=list)
 
-    @field_validator("orgs", mode="before")
+    @field_validator("orgs", "model_orgs", mode="before")
     @classmethod
     def _parse_orgs(cls, value: object) -> object:
         if not isinstance(value, list):
@@ -257,11 +265,17 @@ class Catalogue(_Strict):
                         "keep it in one framework"
                     )
                 seen[repo.key] = name
-            for kind, refs in (("repos", fw.repos), ("orgs", fw.orgs)):
+            for kind, refs in (("repos", fw.repos), ("orgs", fw.orgs), ("model_orgs", fw.model_orgs)):
                 for index, ref in enumerate(refs):
                     if ref.platform not in self.platforms:
                         raise ValueError(f"frameworks.{name}.{kind}.{index}.platform: {ref.platform!r} is not declared "
                                          f"([platforms.{ref.platform}] is missing)")
+                    hub = DIALECTS[self.platforms[ref.platform].api].kind == "hub"
+                    if hub != (kind == "model_orgs"):
+                        what = "a model hub" if hub else "a forge"
+                        raise ValueError(f"frameworks.{name}.{kind}.{index}.platform: {ref.platform!r} is {what}; "
+                                         + ("list its organisations in model_orgs" if hub else
+                                            "model_orgs name model-hub organisations only"))
         backends: dict[str, str] = {}
         for name, instance in self.platforms.items():
             if instance.backend in backends:
@@ -273,6 +287,10 @@ class Catalogue(_Strict):
     def dialect(self, platform: str) -> str:
         """The API dialect of an instance."""
         return self.platforms[platform].api
+
+    def kind(self, platform: str) -> str:
+        """forge or hub: what the instance's dialect declares."""
+        return DIALECTS[self.platforms[platform].api].kind
 
     def task_limits(self) -> dict[str, int]:
         return {name: instance.task_limit for name, instance in self.platforms.items()}
@@ -300,10 +318,11 @@ class Catalogue(_Strict):
                 name: fw.model_copy(update={
                     "repos": [r for r in fw.repos if r.platform in platforms],
                     "orgs": [o for o in fw.orgs if o.platform in platforms],
+                    "model_orgs": [o for o in fw.model_orgs if o.platform in platforms],
                 })
                 for name, fw in chosen.items()
             }
-            chosen = {n: fw for n, fw in chosen.items() if fw.repos}
+            chosen = {n: fw for n, fw in chosen.items() if fw.repos or fw.model_orgs}
         return self.model_copy(update={"frameworks": chosen})
 
     def tracked_repos(self) -> list[tuple[str, RepoRef]]:
@@ -364,6 +383,7 @@ def _resolve(path: Path, depth: int = 0) -> dict:
     doc = _read_toml(path)
     parent = doc.pop("extends", None)
     additions = doc.pop("add_repos", [])
+    dropped = doc.pop("drop_frameworks", [])
     if parent is not None:
         base = _resolve((path.parent / str(parent)).resolve(), depth + 1)
         for key, value in doc.items():
@@ -380,6 +400,11 @@ def _resolve(path: Path, depth: int = 0) -> dict:
         if framework is None:
             raise UserError(f"{path}: add_repos[{index}].framework names no framework of the catalogue")
         framework["repos"] = [*framework.get("repos", []), extra]
+    if not isinstance(dropped, list) or not all(isinstance(n, str) for n in dropped):
+        raise UserError(f"{path}: drop_frameworks must be a list of framework names")
+    for name in dropped:  # e.g. the sandbox keeps a couple of the model ecosystems, not all of them
+        if doc.get("frameworks", {}).pop(name, None) is None:
+            raise UserError(f"{path}: drop_frameworks names {name!r}, which the catalogue does not list")
     return doc
 
 

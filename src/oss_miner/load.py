@@ -99,6 +99,7 @@ CATALOGUE: dict[str, Entity] = {
             _c("framework", "VARCHAR", "framework name as configured"),
             _c("vendor", "VARCHAR", "organisation behind the framework"),
             _c("baseline", "BOOLEAN", "a comparison framework (TensorFlow, PyTorch), not one of the tracked Chinese ones"),
+            _c("kind", "VARCHAR", "framework (a deep-learning framework) or models (an open-weight model family and its tooling)"),
         )),
         Entity("catalogue_platforms", "Forge instances of the configuration ([platforms.NAME]): the API each speaks and who operates it", (
             _c("platform", "VARCHAR", "instance NAME, as every platform column names it (github, gitee, gitlab, ...)"),
@@ -106,6 +107,8 @@ CATALOGUE: dict[str, Entity] = {
             _c("url", "VARCHAR", "API endpoint as configured (after OSS_MINER_<NAME>_URL)"),
             _c("operator_country", "VARCHAR", "ISO 3166-1 alpha-2 code of where the operating entity is based "
                "(US for github.com and gitlab.com, CN for gitee.com and jihulab.com; HK, MO, TW are not CN); NULL: unknown"),
+            _c("kind", "VARCHAR", "forge (repositories: the forge marts and indices) or hub (a model hub: models and derivatives, "
+               "with marts of their own; never in mart_platform_presence or the dependence indices)"),
         )),
         Entity("catalogue_repositories", "Tracked repositories of each framework with their configured role", (
             _c("framework", "VARCHAR", "framework the repository belongs to"),
@@ -129,6 +132,12 @@ CATALOGUE: dict[str, Entity] = {
             _c("framework", "VARCHAR", "framework"),
             _c("platform", "VARCHAR", "instance NAME (catalogue_platforms)"),
             _c("org", "VARCHAR", "organisation or group name as configured"),
+        )),
+        Entity("catalogue_model_orgs", "Each framework vendor's organisations on model hubs (model_orgs of the configuration)", (
+            _c("framework", "VARCHAR", "framework"),
+            _c("platform", "VARCHAR", "model hub instance NAME (catalogue_platforms, kind = hub)"),
+            _c("org", "VARCHAR", "organisation name on the hub"),
+            _c("former_names", "VARCHAR[]", "its earlier names there: models declared under them are the same models (aliases)"),
         )),
         Entity("catalogue_bot_patterns", "Regular expressions (case-insensitive) that mark logins and commit authors as bots", (
             _c("pattern", "VARCHAR", "regular expression (RE2 syntax as DuckDB evaluates it)"),
@@ -359,13 +368,15 @@ def _checked_bot_patterns(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) 
 def _catalogue_rows(catalogue: Catalogue, patterns: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in CATALOGUE}
     for name, fw in catalogue.frameworks.items():
-        rows["catalogue_frameworks"].append((name, fw.vendor, fw.baseline))
+        rows["catalogue_frameworks"].append((name, fw.vendor, fw.baseline, fw.kind))
+        rows["catalogue_model_orgs"] += [(name, o.platform, o.name, list(o.formerly)) for o in fw.model_orgs]
         rows["catalogue_repositories"] += [(name, r.platform, r.path, r.role) for r in fw.repos]
         rows["catalogue_vendor_domains"] += [(name, d) for d in dict.fromkeys(fw.vendor_email_domains) if d]
         rows["catalogue_vendor_companies"] += [(name, c.strip().lower()) for c in dict.fromkeys(fw.vendor_companies) if c.strip()]
         rows["catalogue_packages"] += [(name, p) for p in dict.fromkeys(fw.pypi)]
         rows["catalogue_orgs"] += [(name, o.platform, o.name) for o in fw.orgs]
-    rows["catalogue_platforms"] = [(name, i.api, i.url, i.operator_country) for name, i in catalogue.platforms.items()]
+    rows["catalogue_platforms"] = [(name, i.api, i.url, i.operator_country, catalogue.kind(name))
+                                   for name, i in catalogue.platforms.items()]
     rows["catalogue_bot_patterns"] = [(p,) for p in patterns]
     return rows
 

@@ -68,6 +68,7 @@ class Plan:
     orgs: list[tuple[str, str]] = field(default_factory=list)  # (platform, org)
     dependents: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (platform, framework, packages)
     platforms: list[str] = field(default_factory=list)  # forges whose accounts are to be fetched
+    model_orgs: list[tuple[str, str]] = field(default_factory=list)  # (hub platform, organisation)
 
 
 # -- per-process context -------------------------------------------------------------------------
@@ -131,7 +132,8 @@ def check_credentials(spec: RunSpec) -> None:
     chosen = plan(spec)
     catalogue = load_catalogue(spec)
     credentials = Credentials.from_env(catalogue=catalogue)
-    needed = set(chosen.platforms) | {platform for platform, _, _ in chosen.dependents}
+    needed = set(chosen.platforms) | {platform for platform, _, _ in chosen.dependents} | \
+        {platform for platform, _ in chosen.model_orgs}
     for platform in sorted(needed):
         instance = catalogue.platforms[platform]
         if DIALECTS[instance.api].needs_token and not credentials.for_platform(platform):
@@ -203,9 +205,11 @@ def plan(spec: RunSpec) -> Plan:
     for name, fw in catalogue.frameworks.items():
         result.repos += [RepoTask(name, r.platform, r.path, r.role) for r in fw.repos]
         result.orgs += [(o.platform, o.name) for o in fw.orgs]
+        result.model_orgs += [(o.platform, o.name) for o in fw.model_orgs]
         if fw.pypi:
             result.dependents += [(platform, name, tuple(fw.pypi)) for platform in _dependent_searchers(spec, catalogue)]
     result.orgs = sorted(set(result.orgs))
+    result.model_orgs = sorted(set(result.model_orgs))
     result.platforms = sorted({t.platform for t in result.repos} | {p for p, _ in result.orgs})
     return result
 
@@ -290,6 +294,15 @@ def _extract_history(ctx: Context, source: Any, repo: RepoRef, metadata: dict[st
 def extract_org(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
     ctx = context(spec)
     _drain(ctx.source(platform).fetch_org_repos(org))
+    return _flush_stats(ctx, platform)
+
+
+def extract_models(spec: RunSpec, platform: str, org: str) -> dict[str, Any]:
+    """A tracked organisation's models on a model hub, their derivative trees and the derivatives' owners."""
+    ctx = context(spec)
+    ref = next(o for fw in ctx.catalogue.frameworks.values() for o in fw.model_orgs
+               if o.platform == platform and o.name == org)
+    _drain(ctx.source(platform).fetch_models(ref))
     return _flush_stats(ctx, platform)
 
 

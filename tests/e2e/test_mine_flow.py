@@ -144,7 +144,7 @@ def test_serve_sets_the_catalogues_task_limits_on_the_prefect_server(prefect_api
     from oss_miner.config import load_config
 
     try:
-        assert apply_task_limits(load_config(environ={}).task_limits()) == {"github": 6, "gitee": 3, "gitlab": 3}
+        assert apply_task_limits(load_config(environ={}).task_limits()) == {"github": 6, "gitee": 3, "gitlab": 3, "huggingface": 2, "modelscope": 2}
         assert apply_task_limits({"github": 2}) == {"github": 2}  # an existing limit is updated, not duplicated
     finally:  # the server is shared: later flows in this session must not queue behind these limits
         with get_client(sync_client=True) as client:

@@ -134,7 +134,9 @@ def assert_same_marts(db: Path, reference: Path) -> dict[str, int]:
     """Every mart table holds the same rows as the reference's (run columns left out); returns row counts."""
     got, expected = table_rows(db, "mart_"), table_rows(reference, "mart_")
     assert set(expected) >= {"mart_accounts", "mart_contributor_geography", "mart_platform_dependence"}
-    assert all(sum(rows.values()) for rows in expected.values()), "a reference mart is empty: nothing to compare"
+    # the model-hub marts are empty where the catalogue tracks no model organisation (the forge sandbox)
+    assert all(sum(rows.values()) for table, rows in expected.items() if not table.startswith("mart_model_")), \
+        "a reference mart is empty: nothing to compare"
     assert not differences(got, expected), differences(got, expected)
     return {table: sum(rows.values()) for table, rows in expected.items()}
 

@@ -151,7 +151,18 @@ def limit_exceeded(platform: str, account: str, budget: Budget, resource: str, n
             "RateLimit-ResetTime": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(reset)),
         }
         return 429, headers, "Retry later\n"
+    if platform == "huggingface":
+        return 429, {"RateLimit": f'"api";r=0;t={wait}', "RateLimit-Policy": f'"fixed window";"api";q={budget.limit};w={wait}'}, {
+            "error": "You have exceeded our hourly quotas for action: api. We invite you to retry later."}
+    if platform == "modelscope":
+        return 429, {"Retry-After": str(wait)}, {"Code": 429, "Message": "Too Many Requests", "Success": False}
     return 403, {}, {"message": f"Rate Limit Exceeded: 超出 API 请求频率限制 (rate limit exceeded), retry in {wait}s"}
+
+
+def ietf_rate_headers(budget: Budget, now: float, window_s: float) -> dict[str, str]:
+    """Hugging Face's rate-limit headers (IETF draft form): requests left in the window and seconds to its end."""
+    return {"RateLimit": f'"api";r={budget.remaining};t={max(0, math.ceil(budget.reset_at - now))}',
+            "RateLimit-Policy": f'"fixed window";"api";q={budget.limit};w={math.ceil(window_s)}'}
 
 
 def secondary_exceeded(window_s: float) -> tuple[int, dict, dict]:

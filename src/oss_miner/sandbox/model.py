@@ -159,6 +159,7 @@ class World:
     _forks: dict[tuple[str, int], tuple[Repo, Fork]] = field(default_factory=dict, repr=False, compare=False)
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # derive.py memoises here
     catalogue: object | None = field(default=None, repr=False, compare=False)  # the Catalogue it was built from
+    hubs: object | None = field(default=None, repr=False, compare=False)  # the model hubs (hub_world.HubWorld)
 
     def reindex(self) -> None:
         """Rebuild the lookup indices; world.py calls it after building and after every advance."""

@@ -49,10 +49,13 @@ from oss_miner.sandbox.gitee_api import GiteeApi
 from oss_miner.sandbox.github_api import GithubApi
 from oss_miner.sandbox.gitlab_api import GitlabApi
 from oss_miner.sandbox.graphql_api import GraphqlApi
+from oss_miner.sandbox.huggingface_api import HuggingFaceApi
+from oss_miner.sandbox.modelscope_api import ModelScopeApi
 from oss_miner.sandbox.model import World
 from oss_miner.sandbox.protocol import Ctx, Reply, WorldView, origin_of, render
 
-PREFIX = {"github": "/github", "gitee": "/gitee/api/v5", "gitlab": "/gitlab/api/v4"}
+PREFIX = {"github": "/github", "gitee": "/gitee/api/v5", "gitlab": "/gitlab/api/v4",
+          "huggingface": "/huggingface", "modelscope": "/modelscope"}
 STATS = "/_sandbox/stats"
 SECRET_PARAMS = ("access_token", "private_token")
 # on every answer of a forge endpoint: what the pipeline records as a synthetic run (the real forges never send it)
@@ -97,7 +100,8 @@ class SandboxOptions:
 
 def urls_for(base: str) -> dict[str, str]:
     return {"github": f"{base}/github", "github_graphql": f"{base}/github/graphql", "gitee": f"{base}/gitee/api/v5",
-            "gitlab": f"{base}/gitlab", "stats": f"{base}{STATS}"}
+            "gitlab": f"{base}/gitlab", "huggingface": f"{base}/huggingface", "modelscope": f"{base}/modelscope",
+            "stats": f"{base}{STATS}"}
 
 
 # ------------------------------------------------------------------------------------------- state
@@ -332,6 +336,11 @@ class SandboxApp(FastAPI):
                 budget = state.budget(platform, label, resource or "core")
                 message["headers"] = list(message.get("headers", [])) + [
                     (k.lower().encode(), v.encode()) for k, v in fx.github_rate_headers(budget, resource or "core").items()]
+            elif platform == "huggingface":  # the IETF draft form, on every answer
+                budget = state.budget(platform, label, resource or "core")
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k.lower().encode(), v.encode()) for k, v in fx.ietf_rate_headers(budget, state.clock(resource or "core"),
+                                                                                       state.options.rate_window_s).items()]
 
         recorder.on_start = on_start
         scope["sandbox"] = {"platform": platform, "account": account}
@@ -385,7 +394,7 @@ def _endpoint(platform: str, handler: Callable[..., Reply]) -> Callable:
     async def run(request: Request) -> Response:
         meta = request.scope.get("sandbox") or {}
         ctx = Ctx(request, platform, meta.get("account"), origin_of(request))
-        if request.method == "POST":
+        if request.method in ("POST", "PUT"):
             request.state.body = await request.body()
         return render(ctx, handler(ctx, **request.path_params))
     return run
@@ -421,11 +430,12 @@ def create_app(world: World, options: SandboxOptions | None = None) -> FastAPI:
     options = options or SandboxOptions()
     app = SandboxApp(SandboxState(world, options))
     apis = {"github": [GithubApi(app.sandbox), GraphqlApi(app.sandbox)], "gitee": [GiteeApi(app.sandbox)],
-            "gitlab": [GitlabApi(app.sandbox)]}
+            "gitlab": [GitlabApi(app.sandbox)], "huggingface": [HuggingFaceApi(app.sandbox)],
+            "modelscope": [ModelScopeApi(app.sandbox)]}
     for platform, handlers in apis.items():
         for api in handlers:
             for path, handler in api.routes():
-                methods = ["POST"] if path == "/graphql" else ["GET"]
+                methods = getattr(api, "methods", {}).get(path) or (["POST"] if path == "/graphql" else ["GET"])
                 route = Route(PREFIX[platform] + path, _endpoint(platform, handler), methods=methods)
                 app.router.routes.append(route)
                 app.platform_routes[platform].append(route)
@@ -513,6 +523,8 @@ def pipeline_environment(urls: dict[str, str], github: str = "sandbox-github-1,s
         "OSS_MINER_GITHUB_URL": urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": urls["github_graphql"],
         "OSS_MINER_GITEE_URL": urls["gitee"], "OSS_MINER_GITLAB_URL": urls["gitlab"],
         "GITHUB_TOKEN": github, "GITEE_TOKEN": gitee, "GITLAB_TOKEN": gitlab,
+        "OSS_MINER_HUGGINGFACE_URL": urls["huggingface"], "OSS_MINER_MODELSCOPE_URL": urls["modelscope"],
+        "HF_TOKEN": "sandbox-huggingface", "MODELSCOPE_TOKEN": "sandbox-modelscope",
     }
 
 

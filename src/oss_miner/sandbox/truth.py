@@ -66,6 +66,8 @@ FRAMEWORKS_COLUMNS = ["framework", "forks", "active_forks", "dependents_findable
                       "vendor_commit_share"]
 PAGE = 100
 GRAPHQL_BATCH = 100
+MODELS_COLUMNS = ["platform", "model_id", "framework", "role", "relation", "base_model", "owner", "owner_type",
+                  "created_at"]
 
 
 def truth_command(seed: int, scale: float, out: Path, advances: list[float], catalogue, as_of: date) -> None:
@@ -108,7 +110,9 @@ def write_truth(world: World, out: Path) -> None:
          adoption_rows(world))
     _csv(out / "repository_names.csv", ["platform", "catalogue_path", "full_name", "repo_id", "former_names",
                                         "mirror_of"], name_rows(world))
+    _csv(out / "models.csv", MODELS_COLUMNS, model_rows(world))
     summary, profiles = min_requests(world)
+    summary["min_requests"].update(hub_min_requests(world))
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     facts = world_facts(world) | {"profiles_needed": {p: len(ids) for p, ids in profiles.items()}}
     (out / "world.json").write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
@@ -258,6 +262,63 @@ def min_requests(world: World) -> tuple[dict, dict[str, set[int]]]:
     counts["gitlab"]["/users/{id}"] += len(live["gitlab"])
     summary = {p: {"total": sum(c.values()), "by_endpoint": dict(sorted(c.items()))} for p, c in counts.items()}
     return {"min_requests": summary, "min_graphql_points": counts["github"]["/graphql"]}, live
+
+
+def model_rows(world: World):
+    """models.csv: every model of the hubs, once per framework whose tree holds it (a merge of two: twice)."""
+    hubs = world.hubs
+    if hubs is None:
+        return
+    for (platform, model_id), model in sorted(hubs.models.items()):
+        for framework in model.frameworks:
+            yield (platform, model_id, framework, model.role, model.relation, ";".join(model.bases) or None,
+                   model.owner, model.owner_type, model.created_at.isoformat())
+
+
+def hub_min_requests(world: World) -> dict:
+    """The fewest requests a complete cold run of the hubs needs: each tracked organisation's models (one page
+    per 100, at least one); the derivatives of every model that has any (Hugging Face: where the served count
+    is above 0; ModelScope serves none: every model), under each of its ids (a vendor model's former ids
+    too), one page per 100, at least one; Hugging Face: one owner lookup per derivative owner."""
+    hubs = world.hubs
+    if hubs is None or not world.catalogue:
+        return {}
+    counts: dict[str, Counter] = {}
+    owners_of: dict[str, set[str]] = {}
+    orgs_of: dict[str, set[str]] = {}
+    listed: dict[str, set[str]] = {}  # ids whose derivatives a run already listed on the hub (trees can share a merge)
+    for fw in world.catalogue.frameworks.values():
+        for ref in fw.model_orgs:
+            api = world.catalogue.platforms[ref.platform].api
+            c = counts.setdefault(ref.platform, Counter())
+            vendor = hubs.of_org(ref.platform, ref.name)
+            c["/api/models?author" if api == "huggingface" else "/api/v1/models/"] += _pages(len(vendor))
+            owners = owners_of.setdefault(ref.platform, set())  # an owner is looked up once per hub
+            orgs_of.setdefault(ref.platform, set()).add(ref.name)
+            queue, seen = [(m, True) for m in vendor], {m.model_id for m in vendor}
+            while queue:
+                node, is_vendor = queue.pop(0)
+                subjects = [node.model_id] + ([f"{f}/{node.model_id.split('/', 1)[1]}" for f in ref.formerly] if is_vendor else [])
+                for subject in subjects:
+                    if subject in listed.setdefault(ref.platform, set()):
+                        continue
+                    listed[ref.platform].add(subject)
+                    children = hubs.children(ref.platform, subject)
+                    if api == "huggingface":
+                        if subject == node.model_id and not children:
+                            continue
+                        c["/api/models?filter=base_model"] += _pages(len(children))
+                    else:
+                        c["/api/v1/dolphin/models"] += _pages(len(children))
+                    for child in children:
+                        if child.model_id not in seen:
+                            seen.add(child.model_id)
+                            owners.add(child.owner)
+                            queue.append((child, False))
+    for platform, owners in owners_of.items():
+        if world.catalogue.platforms[platform].api == "huggingface":
+            counts[platform]["/api/organizations/{name}/overview"] += len(owners - orgs_of[platform])
+    return {p: {"total": sum(c.values()), "by_endpoint": dict(sorted(c.items()))} for p, c in counts.items()}
 
 
 def _pages(items: int) -> int:

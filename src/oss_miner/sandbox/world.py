@@ -55,6 +55,9 @@ def build_world(seed: int, scale: float, catalogue: Catalogue, root: Path, *, as
     world = World(seed=seed, scale=scale, now=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC), root=root)
     world.catalogue = catalogue
     _Builder(world, catalogue).build()
+    from oss_miner.sandbox.hub_world import build_hubs
+
+    world.hubs = build_hubs(seed, scale, catalogue, world.now)  # the model hubs: a world of their own
     world.reindex()
     return world
 

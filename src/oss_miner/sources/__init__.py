@@ -23,6 +23,9 @@ class Dialect:
     needs_token: bool = False
     # it can search code for dependents of a package (GitHub code search); the only such dialect today
     searches_dependents: bool = False
+    # "forge" (repositories, people, stars: the forge marts and indices) or "hub" (a model hub: models,
+    # derivatives, downloads, likes; kept out of the forge marts, with marts of its own)
+    kind: str = "forge"
 
     def source_class(self) -> Any:
         module, _, name = self.source.partition(":")
@@ -34,6 +37,10 @@ DIALECTS: dict[str, Dialect] = {
                       needs_token=True, searches_dependents=True),
     "gitee": Dialect("oss_miner.sources.gitee:GiteeSource"),
     "gitlab": Dialect("oss_miner.sources.gitlab:GitLabSource"),
+    # model hubs: an organisation's models and the derivatives that declare them as their base model
+    "huggingface": Dialect("oss_miner.sources.huggingface:HuggingFaceSource", kind="hub"),
+    "modelscope": Dialect("oss_miner.sources.modelscope:ModelScopeSource", kind="hub"),
 }
+FORGE, HUB = "forge", "hub"
 # Not a forge: bare git clones of every tracked repository, and `--repo git:URL` runs.
 GIT = "git"

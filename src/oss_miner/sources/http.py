@@ -66,6 +66,9 @@ TRANSIENT_STATUSES = (500, 502, 503, 504)
 _LIMIT_WORDS = ("rate limit", "ratelimit", "rate_limit", "too many", "limit exceeded", "exceeded",
                 "频率", "次数", "上限", "限流", "超过")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The IETF draft form (draft-ietf-httpapi-ratelimit-headers, as Hugging Face sends it):
+#   RateLimit: "api";r=998;t=160   RateLimit-Policy: "fixed window";"api";q=1000;w=300
+_IETF_LIMIT = re.compile(r'"[^"]*"\s*;\s*r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)')
 _RETRY_IN = re.compile(r"(?i)(?:retry|try again)\D{0,12}?(\d{1,5})\s*(?:s\b|sec|seconds?|秒)")
 
 
@@ -86,6 +89,13 @@ def origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:
         port = None
     return scheme, (parts.hostname or "").lower(), port
+
+
+def ietf_ratelimit(headers: Any) -> tuple[int, int] | None:
+    """(remaining, seconds until the reset) from an IETF-draft `RateLimit` header, else None."""
+    value = headers.get("RateLimit") if headers is not None else None
+    match = _IETF_LIMIT.search(value or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def strip_credential_params(url: str) -> str:
@@ -300,7 +310,7 @@ class HostPinnedSession(requests.Session):
         self._local = threading.local()
         retry = _RetryHook(
             total=policy.retries, connect=policy.retries, read=policy.retries, status=policy.retries,
-            status_forcelist=TRANSIENT_STATUSES, allowed_methods=frozenset({"GET", "HEAD"}),
+            status_forcelist=TRANSIENT_STATUSES, allowed_methods=frozenset({"GET", "HEAD", "PUT"}),  # ModelScope lists by PUT
             backoff_factor=policy.backoff_s, backoff_max=policy.backoff_max_s, backoff_jitter=policy.backoff_s,
             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
         )
@@ -485,6 +495,9 @@ class HostPinnedSession(requests.Session):
                 parsed = email.utils.parsedate_to_datetime(retry_after) if retry_after else None
                 if parsed is not None:
                     return max(now, parsed.timestamp())
+        ietf = ietf_ratelimit(headers)
+        if ietf is not None:
+            return now + ietf[1]
         for name in ("RateLimit-Reset", "X-RateLimit-Reset"):
             value = headers.get(name)
             if value and value.strip().isdigit():
@@ -510,6 +523,11 @@ class HostPinnedSession(requests.Session):
     def _pause_if_exhausted(self, token: _Token, response: requests.Response) -> None:
         """A success that says the budget is spent: pause before the next request is refused."""
         headers = response.headers
+        ietf = ietf_ratelimit(headers)
+        if ietf is not None:
+            if ietf[0] == 0:
+                self._pause(token, response)
+            return
         remaining = headers.get("RateLimit-Remaining", headers.get("X-RateLimit-Remaining"))
         if remaining == "0" and (headers.get("RateLimit-Reset") or headers.get("X-RateLimit-Reset")):
             self._pause(token, response)
