@@ -131,8 +131,10 @@ def test_two_instances_of_one_dialect_are_declared_side_by_side(tmp_path):
 
 def test_an_instance_named_after_a_dialect_speaks_it_by_default():
     catalogue = load_config(environ={})
-    assert {name: i.api for name, i in catalogue.platforms.items()} == {"github": "github", "gitee": "gitee", "gitlab": "gitlab"}
-    assert {name: i.operator_country for name, i in catalogue.platforms.items()} == {"github": "US", "gitee": "CN", "gitlab": "US"}
+    assert {name: i.api for name, i in catalogue.platforms.items()} == {
+        "github": "github", "gitee": "gitee", "gitlab": "gitlab", "huggingface": "huggingface", "modelscope": "modelscope"}
+    assert {name: i.operator_country for name, i in catalogue.platforms.items()} == {
+        "github": "US", "gitee": "CN", "gitlab": "US", "huggingface": "US", "modelscope": "CN"}
 
 
 @pytest.mark.parametrize("body, expected", [
