@@ -267,7 +267,7 @@ def sql(
 def export(
     db: DbOption = DEFAULT_DB,
     out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("exports"),
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx (one workbook: a README sheet and a sheet per mart).")] = "csv",
     identify: Annotated[bool, typer.Option("--identify", help="Include logins and account ids (only with a legal basis); keyed pseudonyms by default.")] = False,
     min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
     public: Annotated[bool, typer.Option("--public", help="For publication: suppressed aggregates only, no table with one row per person or account.")] = False,
@@ -276,8 +276,8 @@ def export(
     """Write one file per mart plus a data dictionary (README.csv)."""
     from oss_miner import export as exporter
 
-    if fmt not in ("csv", "parquet"):
-        raise UserError(f"--format {fmt!r}: choose csv or parquet")
+    if fmt not in ("csv", "parquet", "xlsx"):
+        raise UserError(f"--format {fmt!r}: choose csv, parquet or xlsx")
     files = exporter.export(db, out, fmt=fmt, identify=identify, min_cell=min_cell, public=public,
                             catalogue=_catalogue(config))
     typer.echo(f"wrote {len(files)} files to {out}")
