@@ -268,7 +268,8 @@ def static_chart(chart: Chart, folder: Path) -> list[Path]:
         ax.set_xlabel("year")
         ax.set_ylabel(chart.y_title)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, ncol=3)
+        if chart.series:
+            ax.legend(fontsize=7, ncol=3)
     else:
         fig, ax = plt.subplots(figsize=(10, 4.5))
         width = 0.8 / max(len(chart.series), 1)
@@ -282,7 +283,8 @@ def static_chart(chart: Chart, folder: Path) -> list[Path]:
         if chart.series:
             ax.set_xticks([i + 0.4 - width / 2 for i in range(len(chart.series[0].x))], chart.series[0].x, rotation=30, fontsize=8)
         ax.set_title(chart.title + "\n(hatched: coverage below the brief's minimum)")
-        ax.legend(fontsize=7)
+        if chart.series:
+            ax.legend(fontsize=7)
     _save(fig, png, svg)
     return [png, svg]
 
