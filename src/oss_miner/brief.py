@@ -223,7 +223,7 @@ def plotly_figure(chart: Chart, label: str | None) -> dict:
                          "hovertemplate": "%{customdata}<extra></extra>", "meta": s.framework,
                          "textfont": {"size": 8}, "showlegend": False,
                          "marker": {"symbol": "square", "size": 18 if len(chart.tiles) > 60 else 34,
-                                    "color": s.y, "colorscale": "Blues", "cmin": 0,
+                                    "color": s.y, "colorscale": "Blues", "reversescale": True, "cmin": 0,
                                     "line": {"width": 0}, "showscale": index == 0,
                                     "colorbar": {"title": {"text": "people"}}}})
     layout = {"title": {"text": chart.title}, "height": 480 if chart.kind == "tiles" else 380,
