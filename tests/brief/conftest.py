@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
+
+from warehouse.test_truth import run_stages  # tests/ is on sys.path (the folder above the test packages)
 
 SEED, SCALE = 7, 0.2
 # three frameworks keep the run short: one primary on Gitee with a GitHub mirror, one on GitHub with a Gitee
@@ -25,19 +26,7 @@ def published(tmp_path_factory):
             pytest.MonkeyPatch.context() as env:
         for name, value in {**server.environment(), "OSS_MINER_HASH_KEY": "brief-test"}.items():
             env.setenv(name, value)
-        spec = pipeline.RunSpec(db=str(folder / "oss.duckdb"), sandbox=True, frameworks=FRAMEWORKS)
-        run_id, _ = runstate.start_or_resume(spec.paths, spec.parameters())
-        spec = pipeline.with_run_id(spec, run_id)
-        plan = pipeline.plan(spec)
-        with ThreadPoolExecutor(4) as pool:
-            jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
-            jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
-            jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, pk) for p, fw, pk in plan.dependents]
-            [job.result() for job in jobs]
-            [job.result() for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]]
-        pipeline.seal(spec)
-        pipeline.load(spec, datetime.now(timezone.utc).isoformat())
-        pipeline.build_models(spec)
+        spec = run_stages(pipeline.RunSpec(db=str(folder / "oss.duckdb"), sandbox=True, frameworks=FRAMEWORKS))
         pipeline.finish_run(spec, "succeeded")
         runstate.publish(spec.paths)
         runstate.finish(spec.paths)
