@@ -349,7 +349,8 @@ def build_charts(frames: dict[str, object]) -> tuple[list[Chart], dict[str, list
     """Every chart, the chart ids of each question's section, and of each framework's page."""
     frame: pd.DataFrame = frames["indicators"]  # type: ignore[assignment]
     units = dict(zip(frames["definitions"]["indicator"], frames["definitions"]["unit"]))  # type: ignore[index]
-    frameworks = sorted(f for f in frame["framework"].unique() if f != ECOSYSTEM)
+    # frameworks the data says anything about (a run of some frameworks leaves the others' rows empty)
+    frameworks = sorted(f for f, rows in frame.groupby("framework") if f != ECOSYSTEM and rows["value"].notna().any())
     with_ecosystem = [*frameworks, ECOSYSTEM]
     charts: list[Chart] = []
     sections: dict[str, list[str]] = {q: [] for q in QUESTIONS}
