@@ -350,7 +350,8 @@ def build_charts(frames: dict[str, object]) -> tuple[list[Chart], dict[str, list
     frame: pd.DataFrame = frames["indicators"]  # type: ignore[assignment]
     units = dict(zip(frames["definitions"]["indicator"], frames["definitions"]["unit"]))  # type: ignore[index]
     # frameworks the data says anything about (a run of some frameworks leaves the others' rows empty)
-    frameworks = sorted(f for f, rows in frame.groupby("framework") if f != ECOSYSTEM and rows["value"].notna().any())
+    observed = frame["denominator"].gt(0) | (frame["value"].gt(0) & (frame["indicator"] != "primary_is_domestic"))
+    frameworks = sorted(f for f in frame.loc[observed, "framework"].unique() if f != ECOSYSTEM)
     with_ecosystem = [*frameworks, ECOSYSTEM]
     charts: list[Chart] = []
     sections: dict[str, list[str]] = {q: [] for q in QUESTIONS}
