@@ -90,13 +90,14 @@ def publish_task(spec: RunSpec) -> str:
 
 @task(name="export", tags=["stage:export"])
 def export_task(spec: RunSpec) -> dict[str, Any]:
-    from oss_miner import export, report
+    from oss_miner import brief, export, report
 
     # the catalogue this run mined with sets the privacy rules, not whatever catalogue is the default
     catalogue = pipeline.load_catalogue(spec)
     files = export.export(spec.paths.db, spec.out, fmt="csv", catalogue=catalogue)
     charts = report.report(spec.paths.db, spec.out, catalogue=catalogue)
-    return {"exports": [str(f) for f in files], "report": [str(f) for f in charts]}
+    briefed = brief.brief(spec.paths.db, spec.out, catalogue=catalogue)  # brief.html first
+    return {"exports": [str(f) for f in files], "report": [str(f) for f in charts], "brief": [str(f) for f in briefed]}
 
 
 def _tagged(task_fn: Any, platform: str) -> Any:

@@ -40,7 +40,7 @@ def prefect_api() -> Iterator[str]:
 # fixture (a Prefect test server, a reference run at scale 1) stay on one worker, so that it is built once;
 # every other test goes wherever a worker is free. (A scheduler of our own: xdist's `loadgroup` does not
 # group on pytest 9, whose node ids no longer take the suffix it appends.)
-SHARED_FIXTURE_FOLDERS = ("e2e", "faults")
+SHARED_FIXTURE_FOLDERS = ("e2e", "faults", "brief")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 - xdist's own types

@@ -184,6 +184,8 @@ def _print_run_summary(result: dict, db: Path, out: Optional[Path]) -> None:
     typer.echo(f"database: {db.resolve()}")
     if out:
         typer.echo(f"reports:  {out.resolve()} (open {out.resolve() / 'report.html'})")
+        if result.get("brief"):
+            typer.echo(f"brief:    {Path(result['brief'][0]).resolve()}")
     typer.echo("try:")
     command = _command_as_typed()
     for query in EXAMPLE_QUERIES:
@@ -265,7 +267,7 @@ def sql(
 def export(
     db: DbOption = DEFAULT_DB,
     out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("exports"),
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx (one workbook: a README sheet and a sheet per mart).")] = "csv",
     identify: Annotated[bool, typer.Option("--identify", help="Include logins and account ids (only with a legal basis); keyed pseudonyms by default.")] = False,
     min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
     public: Annotated[bool, typer.Option("--public", help="For publication: suppressed aggregates only, no table with one row per person or account.")] = False,
@@ -274,8 +276,8 @@ def export(
     """Write one file per mart plus a data dictionary (README.csv)."""
     from oss_miner import export as exporter
 
-    if fmt not in ("csv", "parquet"):
-        raise UserError(f"--format {fmt!r}: choose csv or parquet")
+    if fmt not in ("csv", "parquet", "xlsx"):
+        raise UserError(f"--format {fmt!r}: choose csv, parquet or xlsx")
     files = exporter.export(db, out, fmt=fmt, identify=identify, min_cell=min_cell, public=public,
                             catalogue=_catalogue(config))
     typer.echo(f"wrote {len(files)} files to {out}")
@@ -293,6 +295,21 @@ def report(
 
     files = reporter.report(db, out, min_cell=min_cell, catalogue=_catalogue(config))
     typer.echo(f"wrote {len(files)} files to {out}; open {out / 'report.html'}")
+
+
+@app.command()
+def brief(
+    db: DbOption = DEFAULT_DB,
+    out: Annotated[Path, typer.Option("--out", help="Folder for brief.html and its charts (brief_charts/*.png, *.svg).")] = Path("reports"),
+    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress places with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
+    identify: Annotated[bool, typer.Option("--identify", help="Keep logins and ids unpseudonymised (only with a legal basis).")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue whose [privacy] and [brief] settings apply (default: config/oss-miner.toml here, else the packaged one).")] = None,
+) -> None:
+    """Write brief.html: the policy questions answered, with trends, maps, coverage and the method (offline)."""
+    from oss_miner import brief as briefing
+
+    files = briefing.brief(db, out, min_cell=min_cell, identify=identify, catalogue=_catalogue(config))
+    typer.echo(f"wrote {len(files)} files to {out}; open {files[0]}")
 
 
 def _catalogue(config: Optional[Path]):

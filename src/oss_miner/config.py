@@ -218,6 +218,12 @@ class Privacy(_Strict):
     min_cell_people: int = Field(5, ge=1)
 
 
+class Brief(_Strict):
+    # a figure whose coverage (the share of what it should count that the evidence could see) is below this is
+    # flagged in the brief, never shown as if it were as good as the others
+    min_coverage: float = Field(0.5, ge=0, le=1)
+
+
 class Bots(_Strict):
     patterns: list[str] = Field(default_factory=list)
 
@@ -240,6 +246,7 @@ class Catalogue(_Strict):
     schedule: Schedule = Schedule()
     privacy: Privacy = Privacy()
     retention: Retention = Retention()
+    brief: Brief = Brief()
     bots: Bots = Bots()
     frameworks: dict[str, Framework]
     source: str = ""

@@ -40,6 +40,9 @@ GEOGRAPHY = "mart_contributor_geography"
 COUNTRIES = "mart_country_geography"  # country totals of GEOGRAPHY's cells: suppressed together with them
 HUBS = "mart_china_hubs"
 ADOPTION = "mart_downstream_adoption"
+INDICATORS = "mart_policy_indicators"
+# indicators that count people in places: a share over fewer than min_cell people says where they are
+PLACE_INDICATORS = ("top3_city_share", "province_hhi", "pilot_zone_")
 GEO_COLUMNS = ("country_iso2", "region", "city")
 PLACE = ("framework", "country_iso2", "region", "city")
 # Columns that name a person or an account; a table holding one has one row per person or account.
@@ -113,6 +116,8 @@ def protect(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
         frame = suppress_hubs(frame, policy.min_cell)
     elif table == ADOPTION:
         frame = suppress_adopter_places(frame, policy.min_cell)
+    elif table == INDICATORS:
+        frame = suppress_indicators(frame, policy.min_cell)
     elif per_person(frame.columns):
         frame = coarsen_places(frame, policy.min_cell)
     if not policy.identify:
@@ -122,7 +127,7 @@ def protect(table: str, frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 
 def added_columns(table: str) -> list[tuple[str, str, str]]:
     """(column, type, description) of the columns `protect` adds to a table, for the data dictionary."""
-    return [("suppressed", "BOOLEAN", SUPPRESSED_DESCRIPTION)] if table in (GEOGRAPHY, COUNTRIES, HUBS) else []
+    return [("suppressed", "BOOLEAN", SUPPRESSED_DESCRIPTION)] if table in (GEOGRAPHY, COUNTRIES, HUBS, INDICATORS) else []
 
 
 def exported_description(column: str, description: str, policy: Policy) -> str:
@@ -366,6 +371,21 @@ def _listed(shown: dict[str, int], text: object) -> object:
     if len(shown) < text.count(",") + 1:
         entries.append("others")  # how many is new_adopters_located minus the rest: never a small number
     return ", ".join(entries)
+
+
+def suppress_indicators(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Place indicators (hub concentration, pilot zones) over fewer than min_cell people, and place counts
+    below min_cell, are blanked with their note (which may name the top cities)."""
+    frame = frame.reset_index(drop=True)
+    place = frame["indicator"].str.startswith(PLACE_INDICATORS)
+    small_base = place & frame["denominator"].fillna(0).lt(min_cell) & frame["value"].notna()
+    small_count = place & frame["indicator"].str.endswith("_people") & frame["value"].fillna(0).between(1, min_cell - 1)
+    rows = small_base | small_count
+    frame = _blank(frame, rows, ["value"])
+    frame["confidence_note"] = frame["confidence_note"].where(~rows, frame["confidence_note"].str.replace(
+        r"; top three: .*$", "", regex=True))
+    frame["suppressed"] = rows
+    return frame
 
 
 def coarsen_places(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:

@@ -123,7 +123,10 @@ def _timezone_rows(con: duckdb.DuckDBPyConnection, locate: Callable[[dict[int, i
 def run(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     geo = geolocator()
     texts = "SELECT DISTINCT {col} FROM {table} WHERE nullif(trim({col}), '') IS NOT NULL ORDER BY 1"
-    locations = _locate_texts(_distinct(con, texts.format(col="location", table="int_accounts")), geo.locate)
+    # every location a profile ever showed (raw_accounts keeps each run's), so that a past year can be placed
+    # by the observation nearest to it (int_person_year_places)
+    every_location = "(SELECT location FROM int_accounts UNION ALL SELECT location FROM raw_accounts)"
+    locations = _locate_texts(_distinct(con, texts.format(col="location", table=every_location)), geo.locate)
     companies = _locate_texts(_distinct(con, texts.format(col="company", table="int_accounts")), geo.locate_company)
     domains = _distinct(con, (
         "SELECT email_domain FROM int_accounts WHERE email_domain IS NOT NULL "

@@ -1,4 +1,6 @@
-"""Exports of every mart: one CSV (or Parquet) file per mart plus a data dictionary.
+"""Exports of every mart: one CSV (or Parquet) file per mart plus a data dictionary, or one Excel workbook
+(`oss_miner.xlsx`: a README sheet with the dictionary, then a sheet per mart, split across numbered sheets
+past Excel's 1,048,576 rows).
 
 Files open cleanly in Excel, pandas and R: UTF-8 with a header, a stable column order, ISO 8601 dates.
 They are also safe to hand on; what may leave the database is `oss_miner.disclosure`'s to say, under
@@ -28,6 +30,7 @@ from oss_miner.labels import data_label
 from oss_miner.queries import connect_read_only
 
 LABEL_KEY = "data_label"  # README column and Parquet metadata key of the data label
+WORKBOOK = "oss_miner.xlsx"  # the file of --format xlsx
 
 
 def mart_tables(con) -> list[str]:
@@ -96,9 +99,16 @@ def export(db: Path | str, out: Path | str, *, fmt: str = "csv", identify: bool 
                 (out / f"{table}.{fmt}").unlink(missing_ok=True)
                 del frames[table]
         kept = list(frames)
-        for table, frame in disclosure.protect_tables(frames, policy).items():
-            written.append(_write(prepare(frame), out / f"{table}.{fmt}", fmt, label))
-        written.append(_write(exported_dictionary(con, kept, policy, label), out / f"README.{fmt}", fmt, label))
+        protected = {table: prepare(frame) for table, frame in disclosure.protect_tables(frames, policy).items()}
+        dictionary = exported_dictionary(con, kept, policy, label)
+        if fmt == "xlsx":  # one workbook: the README sheet (the data dictionary) first, then a sheet per mart
+            workbook = out / WORKBOOK
+            written.append(sheets.write_workbook({"README": dictionary, **protected}, workbook,
+                                                 metadata={LABEL_KEY: label} if label else None))
+            return written
+        for table, frame in protected.items():
+            written.append(_write(frame, out / f"{table}.{fmt}", fmt, label))
+        written.append(_write(dictionary, out / f"README.{fmt}", fmt, label))
     finally:
         con.close()
     return written

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from oss_miner import enrich
+from oss_miner import enrich, reference
 from oss_miner.errors import RunFailed, UserError
 
 # Set before the models run, so that regular expressions built from configuration are constants to
@@ -141,7 +141,7 @@ def _python_models() -> list[Model]:
     return [
         Model(m.name, "python", m.description, dict(m.columns), tuple(m.outputs),
               frozenset(n.lower() for n in m.inputs), run=m.run)
-        for m in enrich.MODELS
+        for m in (*enrich.MODELS, *reference.MODELS)
     ]
 
 

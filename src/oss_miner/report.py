@@ -102,7 +102,9 @@ def _with_people_shares(dependence: pd.DataFrame, presence: pd.DataFrame) -> pd.
     return dependence.merge(shares, how="left", left_on="framework", right_index=True)
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: plt.Figure, path: Path, *more: Path) -> Path:
+    """Save the figure (stamped when the data is synthetic) to `path` and to every further path (an SVG
+    beside a PNG, say: the format follows each suffix)."""
     fig.tight_layout()
     label = _STAMP.get()
     metadata = {}
@@ -111,7 +113,8 @@ def _save(fig: plt.Figure, path: Path) -> Path:
                  alpha=0.35, fontweight="bold", zorder=10)
         fig.text(0.005, 0.995, label, ha="left", va="top", fontsize=9, color="#c0392b", fontweight="bold")
         metadata = {"Title": label, "Description": label}
-    fig.savefig(path, dpi=110, metadata=metadata)
+    for target in (path, *more):
+        fig.savefig(target, dpi=110, metadata=metadata)
     plt.close(fig)
     return path
 

@@ -161,6 +161,59 @@ def write(frame: pd.DataFrame, path: Path, fmt: str, metadata: Mapping[str, str]
     return path
 
 
+EXCEL_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header included
+EXCEL_SHEET_NAME = 31  # characters of a sheet name
+
+
+def sheet_names(table: str, rows: int, max_rows: int = EXCEL_MAX_ROWS) -> list[str]:
+    """The sheet(s) a table of `rows` rows takes: its name, then name_2, name_3... past Excel's row limit."""
+    parts = max(1, -(-rows // (max_rows - 1)))
+    base = table[:EXCEL_SHEET_NAME]
+    return [base] + [f"{base[:EXCEL_SHEET_NAME - len(str(n)) - 1]}_{n}" for n in range(2, parts + 1)]
+
+
+def excel_cell(value: object) -> object:
+    """One value as an Excel cell: numbers stay numbers, text is neutralised (a leading = would be a formula
+    to Excel), lists are JSON text, timestamps are naive UTC (Excel has no time zones)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        return (stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp).to_pydatetime()
+    if _is_container(value):
+        value = json.dumps(_plain(value), ensure_ascii=False)
+    if isinstance(value, str):
+        return text_cell(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def write_workbook(frames: Mapping[str, pd.DataFrame], path: Path, metadata: Mapping[str, str] | None = None,
+                   max_rows: int = EXCEL_MAX_ROWS) -> Path:
+    """One .xlsx workbook, a sheet per frame (split across numbered sheets past Excel's row limit), atomically;
+    `metadata` (the data label) goes into the workbook's title and description."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    if metadata:
+        book.properties.title = book.properties.description = "; ".join(metadata.values())
+    for table, frame in frames.items():
+        names = sheet_names(table, len(frame), max_rows)
+        for index, name in enumerate(names):
+            sheet = book.create_sheet(name)
+            sheet.append([str(c) for c in frame.columns])
+            chunk = frame.iloc[index * (max_rows - 1):(index + 1) * (max_rows - 1)]
+            for row in chunk.itertuples(index=False, name=None):
+                sheet.append([excel_cell(v) for v in row])
+    tmp = path.with_name(f".{path.name}.tmp")
+    book.save(tmp)
+    tmp.replace(path)
+    return path
+
+
 def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

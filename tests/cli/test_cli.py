@@ -52,7 +52,7 @@ def snapshot(tmp_path: Path) -> Path:
     (["run", "--config", "/nonexistent/c.toml"], "config file /nonexistent/c.toml not found"),
     (["sql", "select 1", "--db", "/nonexistent/x.duckdb"], "no database at /nonexistent/x.duckdb"),
     (["status", "--db", "/nonexistent/x.duckdb"], "no database at"),
-    (["export", "--format", "xls"], "--format 'xls': choose csv or parquet"),
+    (["export", "--format", "xls"], "--format 'xls': choose csv, parquet or xlsx"),
     (["geocode", "/nonexistent/in.csv"], "/nonexistent/in.csv"),
     (["sandbox", "serve", "--token", "nosep"], "use ACCOUNT=TOKEN"),
 ])

@@ -28,6 +28,26 @@ def read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def run_stages(spec):
+    """Run the pipeline's stages for `spec` without Prefect (extract, land, load, models); returns the spec
+    with its run id. The caller has pointed the environment at a sandbox."""
+    from oss_miner import pipeline, runstate
+
+    run_id, _ = runstate.start_or_resume(spec.paths, spec.parameters())
+    spec = pipeline.with_run_id(spec, run_id)
+    plan = pipeline.plan(spec)
+    with ThreadPoolExecutor(4) as pool:
+        jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
+        jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
+        jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, packages) for p, fw, packages in plan.dependents]
+        [job.result() for job in jobs]
+        [job.result() for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]]
+    pipeline.seal(spec)
+    pipeline.load(spec, datetime.now(timezone.utc).isoformat())
+    pipeline.build_models(spec)
+    return spec
+
+
 @pytest.fixture(scope="module")
 def mined(tmp_path_factory):
     """(connection to the modelled work database, truth folder) for one sandbox run."""
@@ -40,19 +60,7 @@ def mined(tmp_path_factory):
             pytest.MonkeyPatch.context() as env:
         for name, value in {**server.environment(), "OSS_MINER_HASH_KEY": HASH_KEY}.items():
             env.setenv(name, value)
-        spec = pipeline.RunSpec(db=str(folder / "oss.duckdb"), sandbox=True)
-        run_id, _ = runstate.start_or_resume(spec.paths, spec.parameters())
-        spec = pipeline.with_run_id(spec, run_id)
-        plan = pipeline.plan(spec)
-        with ThreadPoolExecutor(4) as pool:
-            jobs = [pool.submit(pipeline.extract_repository, spec, task) for task in plan.repos]
-            jobs += [pool.submit(pipeline.extract_org, spec, platform, org) for platform, org in plan.orgs]
-            jobs += [pool.submit(pipeline.extract_dependents, spec, p, fw, packages) for p, fw, packages in plan.dependents]
-            [job.result() for job in jobs]
-            [job.result() for job in [pool.submit(pipeline.extract_accounts, spec, p) for p in plan.platforms]]
-        pipeline.seal(spec)
-        pipeline.load(spec, datetime.now(timezone.utc).isoformat())
-        pipeline.build_models(spec)
+        spec = run_stages(pipeline.RunSpec(db=str(folder / "oss.duckdb"), sandbox=True))
         runstate.finish(spec.paths)
         write_truth(server.world, folder / "truth")
     con = duckdb.connect(str(spec.paths.work_db), read_only=True)

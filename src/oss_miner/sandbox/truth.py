@@ -38,6 +38,8 @@ vendor_share.csv - framework, vendor, commits, vendor_commits_by_email, commit_s
 platform_shares.csv - framework, platform, role, people, stargazers, forks, pulls, issues, dependents_findable.
 activity.csv - platform, full_name (catalogue path), kind (pulls|issues), state, count.
 dependents.csv - framework, package, file_name, full_name, repo_id, owner_id, owner_login, owner_type, findable.
+person_years.csv - framework, year (UTC of the author time), person_id, commits: each non-bot person's default-branch
+    commits (once per framework) per calendar year, for the brief's yearly indicators.
 adoption_monthly.csv - framework, month (YYYY-MM), new_forks, active_forks, forks_with_stars (forks created
     that month).
 repository_names.csv - platform, catalogue_path, full_name (current), repo_id, former_names (semicolon-separated),
@@ -106,6 +108,7 @@ def write_truth(world: World, out: Path) -> None:
     _csv(out / "activity.csv", ["platform", "full_name", "kind", "state", "count"], activity_rows(world))
     _csv(out / "dependents.csv", ["framework", "package", "file_name", "full_name", "repo_id", "owner_id", "owner_login",
                                   "owner_type", "findable"], dependent_rows(world))
+    _csv(out / "person_years.csv", ["framework", "year", "person_id", "commits"], person_year_rows(world))
     _csv(out / "adoption_monthly.csv", ["framework", "month", "new_forks", "active_forks", "forks_with_stars"],
          adoption_rows(world))
     _csv(out / "repository_names.csv", ["platform", "catalogue_path", "full_name", "repo_id", "former_names",
@@ -432,6 +435,16 @@ def dependent_rows(world: World):
                 owner = world.accounts[("github", repo.owner_id)]
                 yield (name, package, path, repo.full_name, repo.repo_id, owner.account_id, owner.login, owner.type,
                        repo.repo_id in reachable)
+
+
+def person_year_rows(world: World):
+    from datetime import timezone
+
+    for name in world.catalogue.frameworks:
+        counts = Counter((c.authored_at.astimezone(timezone.utc).year, c.author_person_id)
+                         for c in human_commits(world, framework_commits(world, name)))
+        for (year, person_id), commits in sorted(counts.items()):
+            yield name, year, person_id, commits
 
 
 def adoption_rows(world: World):
