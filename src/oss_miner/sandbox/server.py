@@ -442,12 +442,9 @@ def build_sandbox_world(options: SandboxOptions, root: Path) -> World:
 def build_instance_worlds(options: SandboxOptions, root: Path) -> dict[str, World]:
     """A world of its own for each instance of the catalogue not named after its dialect (see instances.py)."""
     from oss_miner.config import load_config
-    from oss_miner.sandbox.world import build_world
 
     catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
-    return {name: build_world(instances.instance_seed(options.seed, name), options.scale,
-                              instances.instance_catalogue(catalogue, name), root / name)
-            for name in instances.extra_instances(catalogue)}
+    return instances.instance_worlds(options.seed, options.scale, catalogue, root)
 
 
 def mounted_app(world: World, worlds: dict[str, World], options: SandboxOptions) -> tuple[FastAPI, Any]:
