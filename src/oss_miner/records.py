@@ -7,6 +7,7 @@ Personal data is already reduced here: no email address, no display name, no bio
 domain plus keyed hashes (see `oss_miner.privacy`).
 
 Each entity becomes a raw table `raw_<entity>` with these columns plus `run_id` and `observed_at`.
+Ids (`*_id`) are text: a source may give a numeric id as its number, which is stored as its decimal text.
 """
 
 from __future__ import annotations
