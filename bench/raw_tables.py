@@ -40,18 +40,20 @@ _FILL = [
               CASE WHEN i % 10 = 0 THEN 'mail' || (i % 50) || '.com' END AS email_domain,
               'run-1' AS run_id, TIMESTAMPTZ '2024-03-10' AS observed_at
        FROM range($n) AS t(i)""",
+    # ids are text in the raw tables; the generator does arithmetic on the number behind each
+    """CREATE OR REPLACE TEMP TABLE numbered_accounts AS SELECT *, account_id::BIGINT AS n FROM raw_accounts""",
     """INSERT INTO raw_stargazers BY NAME
-       SELECT a.platform, t.repo, a.account_id, a.login, TIMESTAMPTZ '2020-01-01' + INTERVAL (a.account_id % 1500) DAY AS starred_at,
+       SELECT a.platform, t.repo, a.account_id, a.login, TIMESTAMPTZ '2020-01-01' + INTERVAL (a.n % 1500) DAY AS starred_at,
               'run-1' AS run_id, TIMESTAMPTZ '2024-03-10' AS observed_at
-       FROM raw_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.account_id % 7""",
+       FROM numbered_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.n % 7""",
     """INSERT INTO raw_forks BY NAME
-       SELECT a.platform, t.repo, 10000000 + a.account_id AS fork_id, a.login || '/fork' AS full_name, a.account_id AS owner_id,
+       SELECT a.platform, t.repo, 10000000 + a.n AS fork_id, a.login || '/fork' AS full_name, a.account_id AS owner_id,
               a.login AS owner_login, a.type AS owner_type,
-              TIMESTAMPTZ '2020-01-01' + INTERVAL (a.account_id % 1500) DAY AS created_at,
-              TIMESTAMPTZ '2020-01-01' + INTERVAL (a.account_id % 1500 + a.account_id % 3) DAY AS pushed_at,
-              (a.account_id % 11 = 0)::INTEGER AS stars, 'run-1' AS run_id, TIMESTAMPTZ '2024-03-10' AS observed_at
-       FROM raw_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.account_id % 5
-       WHERE a.account_id % 5 = 1""",
+              TIMESTAMPTZ '2020-01-01' + INTERVAL (a.n % 1500) DAY AS created_at,
+              TIMESTAMPTZ '2020-01-01' + INTERVAL (a.n % 1500 + a.n % 3) DAY AS pushed_at,
+              (a.n % 11 = 0)::INTEGER AS stars, 'run-1' AS run_id, TIMESTAMPTZ '2024-03-10' AS observed_at
+       FROM numbered_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.n % 5
+       WHERE a.n % 5 = 1""",
     """INSERT INTO raw_listings BY NAME
        SELECT platform, repo, listing, 'full' AS mode, 0 AS items, 0 AS reported_total, 'run-1' AS run_id,
               TIMESTAMPTZ '2024-03-10 01:00' AS observed_at
@@ -73,14 +75,14 @@ _FILL = [
               CASE WHEN t.platform = 'github' THEN a.login END AS login,
               'mail.com' AS email_domain, 'e' || a.account_id AS author_key, a.name_key, 10 AS contributions,
               'run-1' AS run_id, TIMESTAMPTZ '2024-03-10' AS observed_at
-       FROM raw_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.account_id % 7
-       WHERE a.account_id % 50 = 0""",
+       FROM numbered_accounts AS a JOIN tracked AS t ON t.platform = a.platform AND t.k = a.n % 7
+       WHERE a.n % 50 = 0""",
     """INSERT INTO raw_dependents BY NAME
        SELECT 'github' AS platform, f.framework, 'pkg' AS package, 'requirements.txt' AS file_name, a.account_id AS repo_id,
               a.login || '/app' AS full_name, a.account_id AS owner_id, a.login AS owner_login, a.type AS owner_type,
               'q' AS query, false AS incomplete, 'run-2' AS run_id, TIMESTAMPTZ '2024-03-17' AS observed_at
-       FROM raw_accounts AS a JOIN catalogue_frameworks AS f ON hash(f.framework) % 13 = a.account_id % 13
-       WHERE a.platform = 'github' AND a.account_id % 100 = 3""",
+       FROM numbered_accounts AS a JOIN catalogue_frameworks AS f ON hash(f.framework) % 13 = a.n % 13
+       WHERE a.platform = 'github' AND a.n % 100 = 3""",
 ]
 
 

@@ -6,7 +6,7 @@
 -- Columns:
 --   framework: framework
 --   platform: platform of the account
---   account_id: numeric account id
+--   account_id: account id on the platform, as text
 --   role: contributor, fork_owner, stargazer or dependent_owner
 SELECT DISTINCT framework, platform, account_id, role
 FROM (

@@ -4,7 +4,7 @@
 --
 -- Columns:
 --   platform: platform instance NAME (catalogue_platforms)
---   account_id: numeric id on the platform (accounts are keyed by platform and id, never by login)
+--   account_id: id on the platform as text (numeric ids keep their decimal text; accounts are keyed by platform and id, never by login)
 --   login: latest login seen (profile, else the latest reference)
 --   type: User, Organization or Bot
 --   has_profile: a profile was fetched (else only the id and login are known)

@@ -6,7 +6,7 @@
 --   identity: platform:account_id, email:<author_key> or name:<name_key>
 --   kind: account, email or name
 --   platform: platform of an account identity (NULL for email and name identities)
---   account_id: numeric account id of an account identity
+--   account_id: id of an account identity on its platform, as text
 --   author_key: keyed email hash of an email identity
 --   email_domain: email domain of an email identity
 --   is_bot: the identity is a bot's (bot account or bot commits)
@@ -48,7 +48,7 @@ linked_only AS (
     SELECT identity,
         CASE WHEN identity LIKE 'email:%' THEN 'email' ELSE 'account' END AS kind,
         CASE WHEN identity NOT LIKE 'email:%' THEN split_part(identity, ':', 1) END AS platform,
-        CASE WHEN identity NOT LIKE 'email:%' THEN TRY_CAST(split_part(identity, ':', 2) AS BIGINT) END AS account_id,
+        CASE WHEN identity NOT LIKE 'email:%' THEN substr(identity, length(split_part(identity, ':', 1)) + 2) END AS account_id,
         CASE WHEN identity LIKE 'email:%' THEN substr(identity, 7) END AS author_key,
         NULL AS email_domain, false AS is_bot
     FROM components ANTI JOIN nodes USING (identity)

@@ -5,7 +5,7 @@
 --
 -- Columns:
 --   platform: github, gitee or gitlab
---   account_id: numeric id on the platform
+--   account_id: id on the platform, as text (numeric ids keep their decimal text)
 --   login: latest login seen
 --   type: User, Organization or Bot
 --   country_iso2: ISO 3166-1 alpha-2 country of the account's person (NULL: unknown)

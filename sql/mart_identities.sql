@@ -9,7 +9,7 @@
 --   identity: platform:account_id, email:<author_key> or name:<name_key>
 --   kind: account, email or name
 --   platform: platform of an account identity
---   account_id: numeric id of an account identity
+--   account_id: id of an account identity on its platform, as text
 --   login: login of an account identity
 --   email_domain: domain of an email identity
 --   is_bot: the identity is a bot's (bots are never linked)

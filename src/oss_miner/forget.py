@@ -133,7 +133,7 @@ class Sweep:
     """What the landing and cache clean-ups share: which records go, how text is scrubbed, and the forks of
     the person met on the way (listings remember forks by fork id, not by owner)."""
 
-    def __init__(self, forgotten: ForgetList, scrub: Scrubber, forks: set[tuple[str, int]]):
+    def __init__(self, forgotten: ForgetList, scrub: Scrubber, forks: set[tuple[str, str]]):
         self.forgotten = forgotten
         self.scrub = scrub
         self.forks = forks
@@ -141,8 +141,8 @@ class Sweep:
     def refuses(self, platform: str, entity: str, record: dict[str, Any]) -> bool:
         if not self.forgotten.forgets(platform, entity, record):
             return False
-        if entity == "forks" and isinstance(record.get("fork_id"), int):
-            self.forks.add((platform, record["fork_id"]))
+        if entity == "forks" and isinstance(record.get("fork_id"), (int, str)):
+            self.forks.add((platform, str(record["fork_id"])))  # ids as text, as the database keeps them
         return True
 
     def kept(self, platform: str, entity: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -267,7 +267,7 @@ def _clean_cache(path: Path, sweep: Sweep) -> None:
     cache = Cache(path)
     cache.drop_records(lambda r: sweep.refuses(str(r.get("platform")), _entity_of(r) or "", r))
     cache.drop_profiles(lambda r: sweep.refuses(str(r.get("platform")), "accounts", r))
-    cache.drop_items(lambda platform, listing, item: (platform, item) in sweep.forks if listing == "forks"
+    cache.drop_items(lambda platform, listing, item: (platform, str(item)) in sweep.forks if listing == "forks"
                      else sweep.refuses(platform, "stargazers", {"account_id": item}))
     forks = {str(i) for _, i in sweep.forks}
     for key in cache.keys():

@@ -481,10 +481,10 @@ class Forgotten:
 class Identities:
     """A person as the raw tables know them: the account behind a login and every identity linked to it."""
 
-    accounts: list[tuple[str, int]]  # (platform, account_id)
+    accounts: list[tuple[str, str]]  # (platform, account_id as text)
     author_keys: list[str]  # keyed email hashes
     logins: list[tuple[str, str]]  # (platform, login) of those accounts, every login they were seen with
-    forks: list[tuple[str, int]]  # (platform, fork_id) of the forks those accounts own
+    forks: list[tuple[str, str]]  # (platform, fork_id as text) of the forks those accounts own
 
 
 # Which raw rows belong to a forgotten identity: (table, account-id column or None, author-key column or None).
@@ -514,12 +514,12 @@ def identities(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> Ide
         ).fetchall()
     finally:
         con.execute("DROP TABLE IF EXISTS forget_accounts; DROP TABLE IF EXISTS forget_emails")
-    return Identities(accounts, author_keys, sorted({(platform, login), *logins}), [(p, int(i)) for p, i in forks])
+    return Identities(accounts, author_keys, sorted({(platform, login), *logins}), [(p, str(i)) for p, i in forks])
 
 
-def _stage_identities(con: duckdb.DuckDBPyConnection, accounts: list[tuple[str, int]], author_keys: list[str]) -> None:
+def _stage_identities(con: duckdb.DuckDBPyConnection, accounts: list[tuple[str, str]], author_keys: list[str]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE forget_accounts AS "
-                "SELECT a.platform, a.account_id FROM (SELECT unnest(?::STRUCT(platform VARCHAR, account_id BIGINT)[]) AS a)",
+                "SELECT a.platform, a.account_id FROM (SELECT unnest(?::STRUCT(platform VARCHAR, account_id VARCHAR)[]) AS a)",
                 [[{"platform": p, "account_id": i} for p, i in accounts]])
     con.execute("CREATE OR REPLACE TEMP TABLE forget_emails AS SELECT unnest(?::VARCHAR[]) AS author_key", [author_keys])
 
@@ -565,7 +565,7 @@ def redact_findings(con: duckdb.DuckDBPyConnection, needles: Sequence[str], reda
     return len(changed)
 
 
-def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> int:
+def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> str:
     found = con.execute(
         "SELECT account_id FROM ("
         " SELECT account_id, login, observed_at FROM raw_accounts WHERE platform = $p"
@@ -582,13 +582,13 @@ def _account_id(con: duckdb.DuckDBPyConnection, platform: str, login: str) -> in
             raise UserError(f"'{platform}:{login}': no platform {platform} in the database (it has "
                             f"{', '.join(platforms)}); name the account as PLATFORM:LOGIN")
         raise UserError(f"no account {platform}:{login} in the database; check the platform and the login")
-    return int(found[0])
+    return str(found[0])
 
 
-def _linked_identities(con: duckdb.DuckDBPyConnection, platform: str, account_id: int) -> tuple[list[tuple[str, int]], list[str]]:
+def _linked_identities(con: duckdb.DuckDBPyConnection, platform: str, account_id: str) -> tuple[list[tuple[str, str]], list[str]]:
     """The account, the identities int_identities links to it, and its public profile email's key."""
     identity = f"{platform}:{account_id}"
-    linked: list[tuple[str | None, int | None, str | None]] = [(platform, account_id, None)]
+    linked: list[tuple[str | None, str | None, str | None]] = [(platform, account_id, None)]
     if "int_identities" in _existing_columns(con):
         linked += con.execute(
             "SELECT platform, account_id, author_key FROM int_identities WHERE person_key IN "
@@ -598,6 +598,6 @@ def _linked_identities(con: duckdb.DuckDBPyConnection, platform: str, account_id
         "SELECT NULL, NULL, email_key FROM raw_accounts WHERE platform = ? AND account_id = ? AND email_key IS NOT NULL",
         [platform, account_id],
     ).fetchall()
-    accounts = sorted({(p, int(i)) for p, i, _ in linked if p is not None and i is not None})
+    accounts = sorted({(p, str(i)) for p, i, _ in linked if p is not None and i is not None})
     keys = sorted({k for _, _, k in linked if k})
     return accounts, keys

@@ -23,7 +23,7 @@ from oss_miner.errors import UserError
 
 log = logging.getLogger("oss_miner.migrate")
 
-SCHEMA_VERSION = 2  # 2: platforms as data (staging per entity, catalogue_platforms, long platform marts)
+SCHEMA_VERSION = 2  # 2: platforms as data (staging per entity, catalogue_platforms, long platform marts, text ids)
 VERSION_TABLE = "schema_version"
 
 # Models of version 1 that no model of this release replaces under the same name: one per platform and
@@ -32,6 +32,14 @@ _V1_PLATFORM_STAGING = tuple(
     f"stg_{platform}_{entity}" for platform in ("github", "gitee", "gitlab")
     for entity in ("accounts", "activity", "contributors", "forks", "org_repos", "releases", "repositories", "stargazers")
 ) + ("stg_github_dependents",)
+
+
+# Id columns that version 1 kept as BIGINT: ids are text since (a forge's ids need not be numbers).
+_V1_NUMERIC_IDS = {
+    "raw_repositories": ("repo_id", "owner_id"), "raw_accounts": ("account_id",), "raw_contributors": ("account_id",),
+    "raw_forks": ("fork_id", "owner_id"), "raw_stargazers": ("account_id",), "raw_releases": ("release_id",),
+    "raw_org_repos": ("repo_id",), "raw_dependents": ("repo_id", "owner_id"), "raw_commits": ("noreply_account_id",),
+}
 
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -85,13 +93,16 @@ def upgrade(db: Path) -> Path | None:
 
 
 def _platforms_as_data(con: duckdb.DuckDBPyConnection) -> None:
-    """1 -> 2: drop the per-platform staging tables, describe the platforms the old catalogue used (their
-    names were their dialects; who operates them is unknown until a run reloads the catalogue), and
-    rebuild the models so that the new marts answer at once."""
+    """1 -> 2: drop the per-platform staging tables, make ids text (a numeric id keeps its decimal text),
+    describe the platforms the old catalogue used (their names were their dialects; who operates them is
+    unknown until a run reloads the catalogue), and rebuild the models so that the new marts answer at once."""
     from oss_miner import load, models
 
     for table in _V1_PLATFORM_STAGING:
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    for table, columns in _V1_NUMERIC_IDS.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE VARCHAR")
     load.ensure_schema(con)
     con.execute("INSERT INTO catalogue_platforms (platform, api) "
                 "SELECT DISTINCT platform, platform FROM (SELECT platform FROM catalogue_repositories "

@@ -7,6 +7,7 @@ Personal data is already reduced here: no email address, no display name, no bio
 domain plus keyed hashes (see `oss_miner.privacy`).
 
 Each entity becomes a raw table `raw_<entity>` with these columns plus `run_id` and `observed_at`.
+Ids (`*_id`) are text: a source may give a numeric id as its number, which is stored as its decimal text.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ ENTITIES: dict[str, Entity] = {
     for e in [
         Entity("repositories", "Repository metadata, one row per tracked repository per run", (
             PLATFORM, REPO,
-            _c("repo_id", "BIGINT", "numeric id on the platform"),
+            _c("repo_id", "VARCHAR", "id on the platform, as text"),
             _c("full_name", "VARCHAR", "current OWNER/NAME as the platform returns it (differs from repo after a rename)"),
             _c("description", "VARCHAR", "repository description"),
             _c("html_url", "VARCHAR", "web address"),
@@ -63,7 +64,7 @@ ENTITIES: dict[str, Entity] = {
             _c("updated_at", "TIMESTAMPTZ", "last update time"),
             _c("pushed_at", "TIMESTAMPTZ", "last push time (GitLab: last_activity_at)"),
             _c("archived", "BOOLEAN", "archived/read-only"),
-            _c("owner_id", "BIGINT", "numeric id of the owning account or group"),
+            _c("owner_id", "VARCHAR", "id of the owning account or group, as text"),
             _c("owner_login", "VARCHAR", "login of the owning account or group"),
             _c("owner_type", "VARCHAR", "User or Organization (GitLab groups: Organization)"),
             _c("language", "VARCHAR", "main language, where reported"),
@@ -71,7 +72,7 @@ ENTITIES: dict[str, Entity] = {
         )),
         Entity("accounts", "Public profiles of accounts (contributors, fork owners, stargazers, dependent owners)", (
             PLATFORM,
-            _c("account_id", "BIGINT", "numeric id on the platform (accounts are keyed by platform and id, never by login)"),
+            _c("account_id", "VARCHAR", "id on the platform as text (numeric ids keep their decimal text; accounts are keyed by platform and id, never by login)"),
             _c("login", "VARCHAR", "login at the time of fetching"),
             _c("type", "VARCHAR", "User, Organization or Bot"),
             _c("name_key", "VARCHAR", "keyed hash of the normalised display name (for identity linking); the name itself is not stored"),
@@ -87,7 +88,7 @@ ENTITIES: dict[str, Entity] = {
         Entity("contributors", "Entries of a repository's contributors list as the platform returns it", (
             PLATFORM, REPO,
             _c("kind", "VARCHAR", "account (linked to an account), anonymous (GitHub anon=1 entry) or email (Gitee/GitLab: name and email only)"),
-            _c("account_id", "BIGINT", "account id when the platform links the entry to an account"),
+            _c("account_id", "VARCHAR", "account id when the platform links the entry to an account"),
             _c("login", "VARCHAR", "login when linked to an account"),
             _c("email_domain", "VARCHAR", "domain of the entry's email, if any"),
             _c("author_key", "VARCHAR", "keyed hash of the entry's email, if any (same key as stg_commits.author_key)"),
@@ -96,9 +97,9 @@ ENTITIES: dict[str, Entity] = {
         )),
         Entity("forks", "Forks of tracked repositories", (
             PLATFORM, REPO,
-            _c("fork_id", "BIGINT", "numeric id of the fork"),
+            _c("fork_id", "VARCHAR", "id of the fork, as text"),
             _c("full_name", "VARCHAR", "OWNER/NAME of the fork"),
-            _c("owner_id", "BIGINT", "numeric id of the fork's owner"),
+            _c("owner_id", "VARCHAR", "id of the fork's owner, as text"),
             _c("owner_login", "VARCHAR", "login of the fork's owner"),
             _c("owner_type", "VARCHAR", "User or Organization"),
             _c("created_at", "TIMESTAMPTZ", "when the fork was created"),
@@ -107,7 +108,7 @@ ENTITIES: dict[str, Entity] = {
         )),
         Entity("stargazers", "Accounts that starred tracked repositories", (
             PLATFORM, REPO,
-            _c("account_id", "BIGINT", "numeric id of the account"),
+            _c("account_id", "VARCHAR", "id of the account, as text"),
             _c("login", "VARCHAR", "login of the account"),
             _c("starred_at", "TIMESTAMPTZ", "when it starred (NULL where the platform does not say)"),
         )),
@@ -120,7 +121,7 @@ ENTITIES: dict[str, Entity] = {
         )),
         Entity("releases", "Releases of tracked repositories", (
             PLATFORM, REPO,
-            _c("release_id", "BIGINT", "numeric id (NULL on GitLab, whose releases are keyed by tag)"),
+            _c("release_id", "VARCHAR", "id as text (NULL on GitLab, whose releases are keyed by tag)"),
             _c("tag_name", "VARCHAR", "tag of the release"),
             _c("name", "VARCHAR", "title of the release"),
             _c("created_at", "TIMESTAMPTZ", "creation time"),
@@ -136,7 +137,7 @@ ENTITIES: dict[str, Entity] = {
         Entity("org_repos", "Other repositories of the vendors' organisations (the framework's ecosystem)", (
             PLATFORM,
             _c("org", "VARCHAR", "organisation or group as configured"),
-            _c("repo_id", "BIGINT", "numeric id"),
+            _c("repo_id", "VARCHAR", "id on the platform, as text"),
             _c("full_name", "VARCHAR", "OWNER/NAME"),
             _c("is_fork", "BOOLEAN", "the repository is a fork"),
             _c("is_mirror", "BOOLEAN", "the platform marks it as a mirror"),
@@ -151,9 +152,9 @@ ENTITIES: dict[str, Entity] = {
             _c("framework", "VARCHAR", "framework whose package matched"),
             _c("package", "VARCHAR", "PyPI package name searched for"),
             _c("file_name", "VARCHAR", "file that matched: requirements.txt, setup.py or pyproject.toml"),
-            _c("repo_id", "BIGINT", "numeric id of the dependent repository"),
+            _c("repo_id", "VARCHAR", "id of the dependent repository, as text"),
             _c("full_name", "VARCHAR", "OWNER/NAME of the dependent repository"),
-            _c("owner_id", "BIGINT", "numeric id of its owner"),
+            _c("owner_id", "VARCHAR", "id of its owner, as text"),
             _c("owner_login", "VARCHAR", "login of its owner"),
             _c("owner_type", "VARCHAR", "User or Organization"),
             _c("query", "VARCHAR", "the search query that found it"),
@@ -168,7 +169,7 @@ ENTITIES: dict[str, Entity] = {
             _c("email_domain", "VARCHAR", "author email domain (GitHub noreply addresses: users.noreply.github.com)"),
             _c("author_key", "VARCHAR", "keyed hash of the author email; the address is never stored"),
             _c("name_key", "VARCHAR", "keyed hash of the normalised author name"),
-            _c("noreply_account_id", "BIGINT", "GitHub account id encoded in an ID+login@users.noreply.github.com author address, if any"),
+            _c("noreply_account_id", "VARCHAR", "GitHub account id encoded in an ID+login@users.noreply.github.com author address, if any"),
             _c("on_default_branch", "BOOLEAN", "reachable from the default branch"),
             _c("is_bot", "BOOLEAN", "author is a bot ([bot] suffix, CI accounts, configured patterns)"),
             _c("source", "VARCHAR", "git (clone) or api (commits API fallback)"),

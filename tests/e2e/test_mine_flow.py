@@ -96,7 +96,7 @@ def test_every_referenced_account_has_a_profile(mined):
 
 
 def test_geography_of_accounts_matches_the_truth(mined):
-    truth = {(r["platform"], int(r["account_id"])): r["country_iso2"] for r in truth_rows(mined, "accounts.csv")}
+    truth = {(r["platform"], r["account_id"]): r["country_iso2"] for r in truth_rows(mined, "accounts.csv")}  # ids are text
     rows = query(mined, "SELECT platform, account_id, country_iso2, method FROM mart_accounts WHERE NOT is_bot")
     by_location = [(truth.get((p, a)), c) for p, a, c, m in rows if m in ("location", "location_first") and (p, a) in truth]
     right = sum(1 for t, c in by_location if t == c)

@@ -179,7 +179,7 @@ def test_forget_asked_again_finishes_and_changes_nothing_more(capsys, reference,
 @pytest.mark.parametrize("who, message", [
     ("github:nobody-at-all-here", "no account github:nobody-at-all-here in the database; check the platform and the login"),
     ("octocat", "'octocat': name the account as PLATFORM:LOGIN, e.g. github:octocat"),
-    ("svn:octocat", "'svn:octocat': no platform svn in the database (it has gitee, github, gitlab); name the account as PLATFORM:LOGIN"),
+    ("svn:octocat", "'svn:octocat': no platform svn in the database (it has gitee, github, gitlab, huggingface, modelscope); name the account as PLATFORM:LOGIN"),
     ("github:", "'github:': name the account as PLATFORM:LOGIN"),
 ])
 def test_an_unknown_or_malformed_account_is_a_one_line_error(capsys, reference, tmp_path, who, message):

@@ -93,7 +93,7 @@ def test_its_repositories_and_figures_are_under_its_own_name(mined, jihu):
 
 
 def test_its_accounts_and_people_are_under_its_own_name(mined, jihu):
-    known = {a.account_id for a in jihu.accounts.values() if a.platform == "gitlab"}
+    known = {str(a.account_id) for a in jihu.accounts.values() if a.platform == "gitlab"}  # ids are text
     ours = {i for (i,) in query(mined, "SELECT account_id FROM mart_accounts WHERE platform = ?", [SECOND])}
     assert ours and ours <= known
     # its projects' history exists only there: the commits are credited to it

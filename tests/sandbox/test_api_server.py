@@ -88,7 +88,7 @@ def test_serve_prints_one_json_line_and_stops_on_sigterm(tmp_path) -> None:  # t
     try:
         line = process.stdout.readline()
         urls = json.loads(line)
-        assert set(urls) == {"github", "github_graphql", "gitee", "gitlab", "stats"}
+        assert set(urls) == {"github", "github_graphql", "gitee", "gitlab", "huggingface", "modelscope", "stats"}
         assert requests.get(urls["stats"], timeout=5).status_code == 200
         assert requests.get(f"{urls['github']}/repos/PaddlePaddle/Paddle", headers=GH, timeout=5).status_code == 200
         process.send_signal(signal.SIGTERM)

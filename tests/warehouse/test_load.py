@@ -93,7 +93,7 @@ def test_values_of_the_wrong_type_become_null_and_a_finding(con, landing_root):
     run = new_run(landing_root, "run-types")
     run.put("forks", "github", [{**scenario.F1, "stars": "many", "created_at": "yesterday"}], repo=scenario.PADDLE)
     load.load_run(con, run.landing, catalogue(), run.run)
-    assert con.execute("SELECT fork_id, stars, created_at FROM raw_forks").fetchall() == [(11, None, None)]
+    assert con.execute("SELECT fork_id, stars, created_at FROM raw_forks").fetchall() == [("11", None, None)]
     details = [row[0] for row in con.execute(
         "SELECT detail FROM raw_findings WHERE kind = 'bad_payload' ORDER BY detail").fetchall()]
     assert len(details) == 2 and "forks.created_at" in details[0] and "forks.stars" in details[1]
@@ -139,8 +139,8 @@ def test_a_column_added_to_records_keeps_stored_rows(tmp_path, landing_root, mon
     later.put("forks", "github", [{**scenario.F4, "default_branch": "dev"}], repo=scenario.PADDLE)
     load.load_run(con, later.landing, catalogue(), later.run)
     rows = con.execute("SELECT run_id, fork_id, default_branch FROM raw_forks ORDER BY run_id, fork_id").fetchall()
-    assert rows == [("run-1", 11, None), ("run-1", 12, None), ("run-1", 13, None), ("run-1", 21, None),
-                    ("run-later", 14, "dev")]
+    assert rows == [("run-1", "11", None), ("run-1", "12", None), ("run-1", "13", None), ("run-1", "21", None),
+                    ("run-later", "14", "dev")]
     assert con.execute(
         "SELECT comment FROM duckdb_columns() WHERE table_name = 'raw_forks' AND column_name = 'default_branch'"
     ).fetchone()[0] == "fork's default branch"
@@ -222,7 +222,7 @@ def test_forget_removes_the_person_and_their_linked_identities(con, landing_root
     models.run_models(con)
     # alice: GitHub 1, whose profile email kA is her commit address on both frameworks
     forgotten = load.forget(con, "github", "ALICE")
-    assert forgotten.accounts == [("github", 1)] and forgotten.author_keys == ["kA"]
+    assert forgotten.accounts == [("github", "1")] and forgotten.author_keys == ["kA"]
     assert forgotten.rows["raw_commits"] == 2 * 2 + 2  # c1, c2 on both Paddle copies; s4 on two of the Spore copies
     models.run_models(con)
     assert con.execute("SELECT count(*) FROM raw_commits WHERE author_key = 'kA'").fetchone()[0] == 0
@@ -232,7 +232,7 @@ def test_forget_removes_the_person_and_their_linked_identities(con, landing_root
     assert con.execute("SELECT commits FROM mart_vendor_share WHERE framework = 'Paddle'").fetchone()[0] == 3
     # eve is two accounts linked by evidence: forgetting her Gitee login removes her GitHub account too
     eve = load.forget(con, "gitee", "eve")
-    assert eve.accounts == [("gitee", 201), ("github", 5)]
+    assert eve.accounts == [("gitee", "201"), ("github", "5")]
     assert con.execute("SELECT count(*) FROM raw_forks WHERE owner_id IN (5, 201)").fetchone()[0] == 0
     with pytest.raises(UserError, match="no account github:nobody"):
         load.forget(con, "github", "nobody")

@@ -55,8 +55,8 @@ def test_company_strings_become_organisation_handles(marts):
 
 def test_forks_are_the_latest_full_listing_plus_later_incremental_finds(marts):
     forks = "SELECT fork_id FROM stg_forks WHERE platform = ? ORDER BY fork_id"
-    assert [r["fork_id"] for r in rows(marts, forks, ["github"])] == [11, 12, 13, 14]
-    assert [r["fork_id"] for r in rows(marts, forks, ["gitee"])] == [21]  # listing unchanged
+    assert [r["fork_id"] for r in rows(marts, forks, ["github"])] == ["11", "12", "13", "14"]  # ids are text
+    assert [r["fork_id"] for r in rows(marts, forks, ["gitee"])] == ["21"]  # listing unchanged
     window = one(marts, "SELECT full_run_id, latest_mode, latest_reported_total FROM int_listing_windows "
                         "WHERE platform = 'github' AND listing = 'forks'")
     assert window == {"full_run_id": "run-1", "latest_mode": "incremental", "latest_reported_total": 4}
@@ -72,8 +72,8 @@ def test_a_new_full_listing_drops_forks_that_are_gone(con, landing_root, fake_ge
     load.load_run(con, third.landing, catalogue(), third.run)
     models.run_models(con, select=["+int_forks"])
     current = rows(con, "SELECT fork_id, is_active FROM int_forks WHERE platform = 'github' ORDER BY fork_id")
-    assert current == [{"fork_id": 12, "is_active": True}, {"fork_id": 13, "is_active": True},
-                       {"fork_id": 14, "is_active": True}]  # 11 deleted; 14 pushed since: now active
+    assert current == [{"fork_id": "12", "is_active": True}, {"fork_id": "13", "is_active": True},
+                       {"fork_id": "14", "is_active": True}]  # 11 deleted; 14 pushed since: now active
 
 
 # -- commits, people, bots ------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_a_shared_address_links_nobody(con, landing_root, fake_geo):
 
 
 def test_accounts_carry_place_person_bot_flag_and_roles(marts):
-    acc = {(r["platform"], r["account_id"]): r for r in rows(marts, "SELECT * FROM mart_accounts")}
+    acc = {(r["platform"], int(r["account_id"])): r for r in rows(marts, "SELECT * FROM mart_accounts")}
     alice = acc[("github", 1)]
     assert (alice["country_iso2"], alice["region"], alice["city"], alice["method"]) == ("CN", "CN-BJ", "Beijing", "location")
     assert alice["contributor_of"] == ["Paddle", "Spore"] and alice["organisation"] == "baidu"

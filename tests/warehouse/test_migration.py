@@ -62,6 +62,9 @@ def test_an_old_database_is_upgraded_in_place_after_a_backup(old_state: StatePat
         # the same figures, from the models this release builds
         assert figures(con, index) == old_index and old_index
         assert figures(con, wide.replace("mart_platform_dependence", "mart_platform_dependence_v1")) == old_wide
+        id_types = con.execute("SELECT DISTINCT data_type FROM duckdb_columns() WHERE table_name LIKE 'raw_%' "
+                               "AND column_name IN ('account_id', 'owner_id', 'repo_id', 'fork_id')").fetchall()
+        assert id_types == [("VARCHAR",)]  # ids are text, numeric ones their decimal text
         stale = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'stg_git%'").fetchone()
         assert stale == (0,)
         assert con.execute("SELECT count(DISTINCT platform) FROM mart_platform_presence").fetchone() == (3,)

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oss_miner.config import Catalogue, Framework, url_env
+
+if TYPE_CHECKING:
+    from oss_miner.sandbox.model import World
 
 
 def extra_instances(catalogue: Catalogue) -> list[str]:
@@ -52,6 +57,15 @@ def _on(fw: Framework, keep: Callable[[str], bool]) -> Framework:
 def instance_seed(seed: int, name: str) -> int:
     """Another world than the main one's, the same for every run of the same seed."""
     return seed + 1 + zlib.crc32(name.encode()) % 10_007
+
+
+def instance_worlds(seed: int, scale: float, catalogue: Catalogue, root: Path, as_of: date) -> dict[str, "World"]:
+    """A world of its own for each extra instance, by NAME, in root/NAME, on the main world's clock."""
+    from oss_miner.sandbox.world import build_world
+
+    return {name: build_world(instance_seed(seed, name), scale, instance_catalogue(catalogue, name), root / name,
+                              as_of=as_of)
+            for name in extra_instances(catalogue)}
 
 
 def instance_urls(base_urls: Callable[[str], dict[str, str]], base: str, apis: dict[str, str]) -> dict[str, str]:

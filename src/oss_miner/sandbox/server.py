@@ -462,12 +462,9 @@ def build_sandbox_world(options: SandboxOptions, root: Path) -> World:
 def build_instance_worlds(options: SandboxOptions, root: Path) -> dict[str, World]:
     """A world of its own for each instance of the catalogue not named after its dialect (see instances.py)."""
     from oss_miner.config import load_config
-    from oss_miner.sandbox.world import build_world
 
     catalogue = load_config(options.catalogue_path, sandbox=True, environ={})
-    return {name: build_world(instances.instance_seed(options.seed, name), options.scale,
-                              instances.instance_catalogue(catalogue, name), root / name, as_of=options.as_of)
-            for name in instances.extra_instances(catalogue)}
+    return instances.instance_worlds(options.seed, options.scale, catalogue, root, options.as_of)
 
 
 def mounted_app(world: World, worlds: dict[str, World], options: SandboxOptions) -> tuple[FastAPI, Any]:
@@ -519,12 +516,13 @@ def pipeline_environment(urls: dict[str, str], github: str = "sandbox-github-1,s
                          gitee: str = "sandbox-gitee", gitlab: str = "sandbox-gitlab") -> dict[str, str]:
     """The environment that points oss-miner at a sandbox: its endpoints and tokens (each distinct
     GitHub token is an account of its own unless the sandbox was given --token)."""
+    hubs = {"OSS_MINER_HUGGINGFACE_URL": urls["huggingface"], "OSS_MINER_MODELSCOPE_URL": urls["modelscope"],
+            "HF_TOKEN": "sandbox-huggingface", "MODELSCOPE_TOKEN": "sandbox-modelscope"} \
+        if "huggingface" in urls and "modelscope" in urls else {}  # a caller's own URLs may name the forges only
     return {
         "OSS_MINER_GITHUB_URL": urls["github"], "OSS_MINER_GITHUB_GRAPHQL_URL": urls["github_graphql"],
         "OSS_MINER_GITEE_URL": urls["gitee"], "OSS_MINER_GITLAB_URL": urls["gitlab"],
-        "GITHUB_TOKEN": github, "GITEE_TOKEN": gitee, "GITLAB_TOKEN": gitlab,
-        "OSS_MINER_HUGGINGFACE_URL": urls["huggingface"], "OSS_MINER_MODELSCOPE_URL": urls["modelscope"],
-        "HF_TOKEN": "sandbox-huggingface", "MODELSCOPE_TOKEN": "sandbox-modelscope",
+        "GITHUB_TOKEN": github, "GITEE_TOKEN": gitee, "GITLAB_TOKEN": gitlab, **hubs,
     }
 
 

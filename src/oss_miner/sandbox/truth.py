@@ -73,16 +73,18 @@ MODELS_COLUMNS = ["platform", "model_id", "framework", "role", "relation", "base
 
 
 def truth_command(seed: int, scale: float, out: Path, advances: list[float], catalogue, as_of: date) -> None:
-    """Build the world of `as_of` in a temporary folder, apply the advances in order, write the truth to `out`
-    (of the world of the three default instances; an extra instance's world is its own, see instances.py)."""
-    from oss_miner.sandbox.instances import main_catalogue
+    """Build the world of `as_of` in a temporary folder, apply the advances in order, write the truth to `out`;
+    the truth of each extra instance's own world (see instances.py) goes to `out/<NAME>/`."""
+    from oss_miner.sandbox.instances import instance_worlds, main_catalogue
     from oss_miner.sandbox.world import advance, build_world
 
     with tempfile.TemporaryDirectory(prefix="oss-miner-truth-") as tmp:
-        world = build_world(seed, scale, main_catalogue(catalogue), Path(tmp), as_of=as_of)
-        for fraction in advances:
-            advance(world, fraction)
-        write_truth(world, Path(out))
+        worlds = {"": build_world(seed, scale, main_catalogue(catalogue), Path(tmp), as_of=as_of),
+                  **instance_worlds(seed, scale, catalogue, Path(tmp), as_of)}
+        for name, world in worlds.items():
+            for fraction in advances:
+                advance(world, fraction)
+            write_truth(world, Path(out) / name)
 
 
 def write_truth(world: World, out: Path) -> None:
