@@ -40,6 +40,7 @@ from oss_miner.config import OrgRef
 from oss_miner.landing import Page
 from oss_miner.records import empty_record
 from oss_miner.sources.base import ExtractContext, PageStore, RequestStats, instance_name
+from oss_miner.sources.http import HostPinnedSession, transport_policy
 
 log = logging.getLogger("oss_miner.extract")
 
@@ -76,12 +77,20 @@ class HubSource:
     children_endpoint = ""
     owner_endpoint = ""
 
-    def __init__(self, ctx: ExtractContext, platform: str | None = None):
+    def __init__(self, ctx: ExtractContext, platform: str | None = None, *, timeout_s: float | None = None):
         self.ctx = ctx
         self.platform = instance_name(ctx, self.dialect, platform)
         self.instance = ctx.catalogue.platforms[self.platform]
         self.stats = RequestStats(self.platform)
         self.store = PageStore(ctx, self.platform, self.stats)
+        self.base_url = self.instance.url.rstrip("/")
+        # both hubs take a bearer token in the header, never in a URL that would reach landed parameters
+        self.session = HostPinnedSession(
+            self.base_url, platform=self.platform,
+            tokens=[t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)],
+            token_header="Authorization", token_prefix="Bearer ", stats=self.stats, redactor=ctx.redactor,
+            policy=transport_policy(timeout_s), follow_other_hosts=False,
+        )
 
     @staticmethod
     def check_endpoints(instance: Any) -> None:

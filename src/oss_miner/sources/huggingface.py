@@ -44,7 +44,6 @@ from oss_miner.records import empty_record
 from oss_miner.sources.base import ExtractContext, parse_link_header
 from oss_miner.sources.http import (
     HostPinnedSession, TransportFailed, as_int, as_str, ietf_ratelimit, origin, strip_credential_params,
-    transport_policy,
 )
 from oss_miner.sources.hubs import HubSource, RawPage, relation_of
 
@@ -127,14 +126,7 @@ class HuggingFaceSource(HubSource):
     owner_endpoint = "/api/organizations/{name}/overview"
 
     def __init__(self, ctx: ExtractContext, platform: str | None = None, *, timeout_s: float | None = None):
-        super().__init__(ctx, platform)
-        self.base_url = self.instance.url.rstrip("/")
-        self.session = HostPinnedSession(
-            self.base_url, platform=self.platform,
-            tokens=[t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)],
-            token_header="Authorization", token_prefix="Bearer ", stats=self.stats, redactor=ctx.redactor,
-            policy=transport_policy(timeout_s), follow_other_hosts=False,
-        )
+        super().__init__(ctx, platform, timeout_s=timeout_s)
         _install_factory()
         _TRANSPORT.register(self.session)
         self.api = HfApi(endpoint=self.base_url, token=False, library_name="oss-miner")

@@ -33,8 +33,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from oss_miner.records import empty_record
-from oss_miner.sources.base import ExtractContext
-from oss_miner.sources.http import HostPinnedSession, as_dict, as_int, as_str, transport_policy
+from oss_miner.sources.http import as_dict, as_int, as_str
 from oss_miner.sources.hubs import HubSource, RawPage, relation_of
 
 PAGE_SIZE = 100
@@ -46,16 +45,6 @@ class ModelScopeSource(HubSource):
     models_endpoint = "/api/v1/models/"
     children_endpoint = "/api/v1/dolphin/models"
     owner_endpoint = "(payload)"
-
-    def __init__(self, ctx: ExtractContext, platform: str | None = None, *, timeout_s: float | None = None):
-        super().__init__(ctx, platform)
-        self.base_url = self.instance.url.rstrip("/")
-        self.session = HostPinnedSession(
-            self.base_url, platform=self.platform,
-            tokens=[t.get_secret_value() for t in ctx.credentials.for_platform(self.platform)],
-            token_header="Authorization", token_prefix="Bearer ", stats=self.stats, redactor=ctx.redactor,
-            policy=transport_policy(timeout_s), follow_other_hosts=False,
-        )
 
     def _put(self, endpoint: str, body: dict[str, Any]) -> Any:
         with self.session.endpoint(endpoint):
