@@ -10,6 +10,7 @@ Rate limits (per account and window) are announced in the IETF draft form by the
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from oss_miner.sandbox.hub_world import HubModel
@@ -41,8 +42,13 @@ def model_payload(model: HubModel, hubs) -> dict[str, Any]:
     }
     if model.bases:
         body["baseModels"] = {"relation": model.relation,
-                              "models": [{"_id": f"{abs(hash(b)) % 16**24:024x}", "id": b} for b in model.bases]}
+                              "models": [{"_id": _object_id(b), "id": b} for b in model.bases]}
     return body
+
+
+def _object_id(model_id: str) -> str:
+    """A 24-hex id like the hub's, the same in every process (hash() of a str is salted per process)."""
+    return hashlib.sha256(model_id.encode("utf-8")).hexdigest()[:24]
 
 
 class HuggingFaceApi:
