@@ -29,6 +29,10 @@ sandbox_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_marku
 app.add_typer(sandbox_app, name="sandbox")
 
 DbOption = Annotated[Path, typer.Option("--db", help="The published (read-only) DuckDB snapshot.")]
+MinCellOption = Annotated[Optional[int], typer.Option(
+    "--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")]
+PrivacyConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", help="Catalogue whose [privacy] settings apply (default: config/oss-miner.toml here, else the packaged one).")]
 AS_OF_HELP = ("The sandbox's clock: the synthetic history runs up to this UTC date (default: today); "
               "the same seed, scale and date always give the same world.")
 # Printed after a run and in the README: each gives the figures it seems to give (a country's total comes
@@ -269,9 +273,9 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("exports"),
     fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx (one workbook: a README sheet and a sheet per mart).")] = "csv",
     identify: Annotated[bool, typer.Option("--identify", help="Include logins and account ids (only with a legal basis); keyed pseudonyms by default.")] = False,
-    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
+    min_cell: MinCellOption = None,
     public: Annotated[bool, typer.Option("--public", help="For publication: suppressed aggregates only, no table with one row per person or account.")] = False,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue whose [privacy] settings apply (default: config/oss-miner.toml here, else the packaged one).")] = None,
+    config: PrivacyConfigOption = None,
 ) -> None:
     """Write one file per mart plus a data dictionary (README.csv)."""
     from oss_miner import export as exporter
@@ -287,8 +291,8 @@ def export(
 def report(
     db: DbOption = DEFAULT_DB,
     out: Annotated[Path, typer.Option("--out", help="Folder for the charts and report.html.")] = Path("reports"),
-    min_cell: Annotated[Optional[int], typer.Option("--min-cell", help="Suppress geography cells with fewer people (default: the catalogue's [privacy] min_cell_people).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Catalogue whose [privacy] settings apply (default: config/oss-miner.toml here, else the packaged one).")] = None,
+    min_cell: MinCellOption = None,
+    config: PrivacyConfigOption = None,
 ) -> None:
     """Write PNG charts of the three questions and one self-contained HTML page."""
     from oss_miner import report as reporter
